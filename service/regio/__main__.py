@@ -1,0 +1,5 @@
+"""Allow ``python -m regio``."""
+
+from regio.cli import main
+
+main()

@@ -1,0 +1,53 @@
+"""The REGIO web application: SPARQL 1.1 service, Graph Store, and the pages people use.
+
+``create_app`` is the app factory (as in Flask's tutorial): configuration comes from defaults, then
+``REGIO_*`` environment variables, then the mapping passed in (tests pass their own).  Each concern
+is a blueprint in its own module; the store behind them is opened once per app and kept in
+``app.extensions["regio.store"]``.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Mapping
+
+from flask import Flask
+
+#: Defaults; every key can be set as an environment variable of the same name.
+DEFAULTS: dict[str, Any] = {
+    "REGIO_DATA_DIR": None,          # embedded store directory (None: the user's data dir)
+    "REGIO_STORE_URL": None,         # remote SPARQL 1.1 engine (query endpoint URL) instead of embedded
+    "REGIO_TOKEN": None,             # bearer token that enables updates and the Graph Store writes
+    "REGIO_QUERY_TIMEOUT": 30.0,     # seconds
+    "REGIO_MAX_BODY": 50 * 1024 * 1024,  # bytes
+    "REGIO_MAX_ROWS": 100_000,
+    "REGIO_ALLOWED_SERVICE_HOSTS": "",   # comma-separated hosts SERVICE/LOAD may reach
+}
+
+#: "module:attribute" of every blueprint, registered in this order.
+BLUEPRINTS: list[str] = [
+]
+
+
+def load_config(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Defaults < environment < explicit overrides."""
+    config = dict(DEFAULTS)
+    for key in DEFAULTS:
+        if key in os.environ:
+            config[key] = os.environ[key]
+    if overrides:
+        config.update(overrides)
+    return config
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the Flask app."""
+    import importlib
+
+    app = Flask(__name__)
+    app.config.update(load_config(config))
+    app.config["MAX_CONTENT_LENGTH"] = int(app.config["REGIO_MAX_BODY"])
+    for spec in BLUEPRINTS:
+        module_name, attr = spec.split(":")
+        app.register_blueprint(getattr(importlib.import_module(module_name), attr))
+    return app
