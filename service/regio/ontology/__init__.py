@@ -1,0 +1,1 @@
+"""The REGIO ontology as files: building the RDF/XML renderings, reasoning, documentation."""
