@@ -15,6 +15,7 @@ from regio import __version__
 
 #: command name -> "module:attribute" of a click.Command
 COMMANDS: dict[str, str] = {
+    "regions": "regio.regions:regions_command",
 }
 
 
