@@ -26,6 +26,7 @@ DEFAULTS: dict[str, Any] = {
 
 #: "module:attribute" of every blueprint, registered in this order.
 BLUEPRINTS: list[str] = [
+    "regio.web.openapi:bp",
 ]
 
 
