@@ -27,6 +27,9 @@ DEFAULTS: dict[str, Any] = {
 #: "module:attribute" of every blueprint, registered in this order.
 BLUEPRINTS: list[str] = [
     "regio.web.openapi:bp",
+    "regio.web.pages:bp",
+    "regio.web.pages.ontology:bp",
+    "regio.web.pages.resources:bp",
 ]
 
 
@@ -51,4 +54,5 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     for spec in BLUEPRINTS:
         module_name, attr = spec.split(":")
         app.register_blueprint(getattr(importlib.import_module(module_name), attr))
+    importlib.import_module("regio.web.security").init_app(app)
     return app
