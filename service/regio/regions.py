@@ -79,15 +79,16 @@ def country_blocks() -> list[str]:
 def subdivision_blocks() -> list[str]:
     """Turtle for every ISO 3166-2 subdivision, sorted by code.
 
-    Subdivision names are ISO's, often in the country's own language, so they carry no language
-    tag: tagging them ``@en`` would be a false statement about the name.
+    Subdivision names are ISO's, often in the country's own language, and pycountry does not say
+    which: tagging them ``@en`` would be false, so they carry the BCP 47 tag ``und`` ("language not
+    determined") — still a language-tagged label, as the shapes ask of region names.
     """
     blocks = []
     for sub in sorted(pycountry.subdivisions, key=lambda s: s.code):
         parent = sub.parent_code or sub.country_code
         pairs = [
             ("a", "regio:Subdivision"),
-            ("rdfs:label", literal(sub.name)),
+            ("rdfs:label", literal(sub.name, "und")),
             ("regio:iso3166Code", literal(sub.code)),
             ("skos:notation", literal(sub.code)),
             ("regio:subdivisionType", literal(sub.type)),
