@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from rdflib import Graph, Namespace
+from rdflib import Graph, Literal, Namespace
 
 from regio import paths
 
@@ -91,7 +91,8 @@ def inferred_cases(ontology_graph: Graph, cases_graph: Graph) -> Graph:
     owlrl.DeductiveClosure(owlrl.OWLRL_Semantics).expand(closure)
     inferred = Graph()
     for triple in closure:
-        if triple not in asserted:
+        # owlrl also emits triples with a literal subject, which RDF (and the store) does not allow
+        if triple not in asserted and not isinstance(triple[0], Literal):
             inferred.add(triple)
     return inferred
 
