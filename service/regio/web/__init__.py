@@ -30,6 +30,8 @@ BLUEPRINTS: list[str] = [
     "regio.web.pages:bp",
     "regio.web.pages.ontology:bp",
     "regio.web.pages.resources:bp",
+    "regio.web.pages.query:bp",
+    "regio.web.pages.validate:bp",
 ]
 
 
