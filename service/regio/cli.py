@@ -16,6 +16,7 @@ from regio import __version__
 #: command name -> "module:attribute" of a click.Command
 COMMANDS: dict[str, str] = {
     "regions": "regio.regions:regions_command",
+    "docs": "regio.ontology.docs:docs_command",
 }
 
 
