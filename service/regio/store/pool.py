@@ -1,0 +1,186 @@
+"""A pool of query worker subprocesses (see ``regio.store.worker``) with a hard deadline per query.
+
+The caller gets a worker, sends it one request and reads the framed answer.  Nothing is answered
+until the worker has produced a head frame; if the deadline passes first, the worker is killed
+(SIGKILL stops the evaluation immediately), a replacement is started in the background and the
+caller gets ``QueryTimeout`` — well within the timeout plus one second.  A worker that is still
+streaming a large result when the deadline passes is killed as well and the stream ends there.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import queue
+import select
+import struct
+import subprocess
+import sys
+import threading
+import time
+from typing import Iterator
+
+from regio.store.errors import QueryTimeout, StoreError
+
+log = logging.getLogger("regio.store")
+
+
+class Worker:
+    def __init__(self) -> None:
+        env = dict(os.environ)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "regio.store.worker"], stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE, bufsize=0, env=env, close_fds=True)
+        self.fd = self.proc.stdout.fileno()
+        self.snapshot: str | None = None
+
+    def send(self, request: dict) -> None:
+        self.snapshot = request["snapshot"]
+        self.proc.stdin.write(json.dumps(request).encode() + b"\n")
+        self.proc.stdin.flush()
+
+    def read_exact(self, n: int, deadline: float | None) -> bytes:
+        buf = bytearray()
+        while len(buf) < n:
+            if deadline is not None:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise TimeoutError
+                ready, _, _ = select.select([self.fd], [], [], left)
+                if not ready:
+                    raise TimeoutError
+            chunk = os.read(self.fd, n - len(buf))
+            if not chunk:
+                raise EOFError("query worker exited")
+            buf += chunk
+        return bytes(buf)
+
+    def frame(self, deadline: float | None) -> tuple[bytes, bytes]:
+        head = self.read_exact(5, deadline)
+        kind, length = head[:1], struct.unpack(">I", head[1:])[0]
+        return kind, self.read_exact(length, deadline) if length else b""
+
+    def kill(self) -> None:
+        try:
+            self.proc.kill()
+            self.proc.wait(timeout=5)
+        except Exception:  # already gone
+            pass
+        for stream in (self.proc.stdin, self.proc.stdout):
+            try:
+                stream.close()
+            except Exception:
+                pass
+
+
+class Stream:
+    """The data frames of one answer; the worker goes back to the pool when the answer ends.
+
+    Closing it early (the client went away, a HEAD request) kills the worker, whose remaining
+    output is unknown, so a half-read answer can never leak into the next request.
+    """
+
+    def __init__(self, pool: "WorkerPool", worker: Worker, deadline: float | None, timeout: float | None):
+        self.pool, self.worker, self.deadline, self.timeout = pool, worker, deadline, timeout
+        self.done = False
+
+    def __iter__(self) -> Iterator[bytes]:
+        try:
+            while not self.done:
+                kind, payload = self.worker.frame(self.deadline)
+                if kind == b"D":
+                    yield payload
+                elif kind == b"Z":
+                    self._release(True)
+                elif kind == b"E":
+                    log.warning("query failed while streaming: %s", json.loads(payload).get("message"))
+                    self.worker.frame(self.deadline)
+                    self._release(True)
+        except TimeoutError:
+            log.warning("query stopped while streaming after %s s; the response is truncated", self.timeout)
+            self._release(False)
+        except (EOFError, OSError):
+            log.warning("query worker died while streaming")
+            self._release(False)
+        finally:
+            self.close()
+
+    def _release(self, finished: bool) -> None:
+        if self.done:
+            return
+        self.done = True
+        if finished:
+            self.pool.idle.put(self.worker)
+        else:
+            self.pool._replace(self.worker)
+
+    def close(self) -> None:
+        self._release(False)
+
+    def __del__(self) -> None:
+        self.close()
+
+
+class WorkerPool:
+    def __init__(self, size: int):
+        self.size = size
+        self.idle: queue.Queue[Worker] = queue.Queue()
+        self.workers: set[Worker] = set()
+        self.lock = threading.Lock()
+        self.closed = False
+        for _ in range(size):
+            self._add()
+
+    def _add(self) -> None:
+        if self.closed:
+            return
+        worker = Worker()
+        with self.lock:
+            self.workers.add(worker)
+        self.idle.put(worker)
+
+    def _replace(self, worker: Worker) -> None:
+        worker.kill()
+        with self.lock:
+            self.workers.discard(worker)
+        threading.Thread(target=self._add, daemon=True).start()
+
+    def snapshots_in_use(self) -> set[str]:
+        with self.lock:
+            return {w.snapshot for w in self.workers if w.snapshot}
+
+    def run(self, request: dict, timeout: float | None) -> tuple[str, Iterator[bytes]]:
+        """Send a query; return (media type, chunks) or raise StoreError/QueryTimeout."""
+        deadline = time.monotonic() + timeout if timeout else None
+        try:
+            worker = self.idle.get(timeout=timeout)
+        except queue.Empty:
+            raise QueryTimeout(f"all query workers stayed busy for {timeout:g} s; try again later") from None
+        try:
+            worker.send(request)
+            kind, payload = worker.frame(deadline)
+        except TimeoutError:
+            self._replace(worker)
+            raise QueryTimeout(f"the query was stopped after the time limit of {timeout:g} s") from None
+        except (EOFError, OSError) as exc:
+            self._replace(worker)
+            raise StoreError(500, f"query worker failed: {exc}") from None
+        if kind == b"E":
+            error = json.loads(payload)
+            try:
+                worker.frame(deadline)  # Z
+                self.idle.put(worker)
+            except Exception:
+                self._replace(worker)
+            raise StoreError(error["status"], error["message"])
+        head = json.loads(payload)
+        return head["media_type"], Stream(self, worker, deadline, timeout)
+
+    def close(self) -> None:
+        self.closed = True
+        with self.lock:
+            workers = list(self.workers)
+            self.workers.clear()
+        for w in workers:
+            w.kill()

@@ -1,0 +1,134 @@
+"""A query worker: a subprocess that evaluates read-only queries and can be killed.
+
+pyoxigraph evaluates a query without a timeout and without a way to cancel it, so the service runs
+protocol queries here, in processes of their own: when a query overruns its time, the parent kills
+the worker (the query stops at once, the CPU is free again), answers 503 and starts a new worker.
+Other requests are served meanwhile by the other workers.
+
+A worker never opens the live store (RocksDB lets one process write, and reading it from a second
+process while the first writes is undefined behaviour).  It opens a *snapshot*: a RocksDB
+checkpoint of the store made by ``Store.backup`` (hard links, a few milliseconds) after every
+committed write.  Each request names the snapshot to use; the worker reopens when it changes.
+
+Wire protocol (binary, on stdin/stdout): one JSON request per line in; frames out, each a kind
+byte, a 4-byte big-endian length and a payload: ``H`` (JSON head: media type), ``D`` (result
+bytes), ``E`` (JSON error: status, message), ``Z`` (end of this answer).  Results are buffered
+until they are complete or exceed ``STREAM_AFTER`` bytes, so a query that is still computing when
+its time runs out has sent nothing yet and can be answered 503 instead of a truncated 200.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import struct
+import sys
+from typing import BinaryIO
+
+STREAM_AFTER = 1 << 20
+CHUNK = 1 << 16
+
+
+class FrameWriter:
+    """A file-like object pyoxigraph serialises into; it frames and forwards the bytes."""
+
+    def __init__(self, out: BinaryIO, head: dict):
+        self.out = out
+        self.head = head
+        self.buffer = bytearray()
+        self.started = False
+
+    def _frame(self, kind: bytes, payload: bytes) -> None:
+        self.out.write(kind + struct.pack(">I", len(payload)) + payload)
+
+    def write(self, data) -> int:
+        self.buffer += data
+        limit = CHUNK if self.started else STREAM_AFTER
+        if len(self.buffer) >= limit:
+            self._send()
+        return len(data)
+
+    def _send(self) -> None:
+        if not self.started:
+            self._frame(b"H", json.dumps(self.head).encode())
+            self.started = True
+        if self.buffer:
+            self._frame(b"D", bytes(self.buffer))
+            self.buffer.clear()
+        self.out.flush()
+
+    def flush(self) -> None:  # pyoxigraph may call it; real flushing happens in finish()
+        pass
+
+    def finish(self) -> None:
+        self._send()
+        self._frame(b"Z", b"")
+        self.out.flush()
+
+    def error(self, status: int, message: str) -> None:
+        self._frame(b"E", json.dumps({"status": status, "message": message}).encode())
+        self._frame(b"Z", b"")
+        self.out.flush()
+
+
+def run_query(store, request: dict, out: BinaryIO) -> None:
+    """Evaluate one query and write its framed answer."""
+    import pyoxigraph as ox
+
+    from regio.store.formats import GRAPH_FORMATS, RESULT_FORMATS
+
+    media_type = request["media_type"]
+    writer = FrameWriter(out, {"media_type": media_type})
+    kwargs: dict = {"base_iri": request.get("base_iri")}
+    if request.get("default_graph") is not None:
+        kwargs["default_graph"] = [ox.NamedNode(g) for g in request["default_graph"]]
+    elif request.get("union"):
+        kwargs["use_default_graph_as_union"] = True
+    if request.get("named_graphs") is not None:
+        kwargs["named_graphs"] = [ox.NamedNode(g) for g in request["named_graphs"]]
+    try:
+        results = store.query(request["query"], **kwargs)
+        if isinstance(results, ox.QueryTriples):
+            fmt = GRAPH_FORMATS[media_type]
+            max_rows = request.get("max_rows") or 0
+            if max_rows:
+                triples = itertools.islice(results, max_rows)
+                if fmt in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG):
+                    triples = (ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples)
+                ox.serialize(triples, writer, fmt)
+            else:
+                results.serialize(writer, fmt)
+        else:
+            results.serialize(writer, RESULT_FORMATS[media_type])
+    except SyntaxError as exc:
+        writer.error(400, f"malformed query: {exc}")
+        return
+    except (OSError, ValueError, TypeError, RuntimeError) as exc:
+        writer.error(400 if not writer.started else 500, f"query evaluation failed: {exc}")
+        return
+    writer.finish()
+
+
+def main() -> None:
+    import pyoxigraph as ox
+
+    out = sys.stdout.buffer
+    sys.stdout = sys.stderr  # nothing else may write on the frame channel
+    store = None
+    snapshot = None
+    for line in sys.stdin.buffer:
+        request = json.loads(line)
+        if request.get("snapshot") != snapshot:
+            store = None
+            snapshot = request["snapshot"]
+            try:
+                store = ox.Store.read_only(snapshot)
+            except OSError as exc:
+                FrameWriter(out, {}).error(503, f"store snapshot unavailable: {exc}")
+                snapshot = None
+                continue
+        run_query(store, request, out)
+
+
+if __name__ == "__main__":
+    main()
