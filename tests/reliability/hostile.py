@@ -15,7 +15,7 @@ from urllib.parse import quote
 
 from hypothesis import strategies as st
 
-from .support import SCRATCH
+from .support import SCRATCH, Server, clean_error
 
 
 @dataclass
@@ -67,6 +67,26 @@ def raw_request(port: int, case: Case, token: str | None, timeout: float = 30.0)
         raise ConnectionError(f"{case.label}: connection closed without an answer")
     head, _, body = answer.partition(b"\r\n\r\n")
     status = int(head.split(b" ", 2)[1])
+    return status, body
+
+
+def send(srv: Server, case: Case) -> tuple[int, bytes]:
+    """Send a case; a dead server or a dropped connection is a failure of the case, and the
+    server is restarted so the remaining cases still run."""
+    try:
+        status, body = raw_request(srv.port, case, srv.token)
+    except (OSError, ValueError, IndexError) as exc:
+        crashed = not srv.alive()
+        if crashed:
+            code = srv.process.returncode
+            srv.start()
+            raise AssertionError(f"{case!r}: the server died (exit {code}) instead of answering") from exc
+        raise AssertionError(f"{case!r}: no valid HTTP answer ({exc})") from exc
+    clean_error(status, body, what=repr(case))
+    if case.must_fail:
+        assert 400 <= status < 500, f"{case!r}: broken input answered {status}: {body[:300]!r}"
+    for secret in SECRETS:
+        assert secret not in body, f"{case!r}: the answer contains {secret!r}"
     return status, body
 
 

@@ -15,30 +15,10 @@ import requests
 from hypothesis import HealthCheck, given, settings
 
 from .conftest import MAX_BODY
-from .hostile import SECRETS, Case, fixed_corpus, header_cases, path_cases, raw_request, rdf_cases, sparql_cases
+from .hostile import Case, fixed_corpus, header_cases, path_cases, rdf_cases, send, sparql_cases
 from .support import Server, cleanup, clean_error, digest, graphs
 
 EXAMPLES = 60   # per generated test; bench/fuzz.py runs thousands
-
-
-def send(srv: Server, case: Case) -> tuple[int, bytes]:
-    """Send a case; a dead server or a dropped connection is a failure of the case, and the
-    server is restarted so the remaining cases still run."""
-    try:
-        status, body = raw_request(srv.port, case, srv.token)
-    except (OSError, ValueError, IndexError) as exc:
-        crashed = not srv.alive()
-        if crashed:
-            code = srv.process.returncode
-            srv.start()
-            raise AssertionError(f"{case!r}: the server died (exit {code}) instead of answering") from exc
-        raise AssertionError(f"{case!r}: no valid HTTP answer ({exc})") from exc
-    clean_error(status, body, what=repr(case))
-    if case.must_fail:
-        assert 400 <= status < 500, f"{case!r}: broken input answered {status}: {body[:300]!r}"
-    for secret in SECRETS:
-        assert secret not in body, f"{case!r}: the answer contains {secret!r}"
-    return status, body
 
 
 @pytest.fixture()
