@@ -18,4 +18,13 @@ except PackageNotFoundError:  # running from a source tree without installation
 NAMESPACE = "https://w3id.org/regio#"
 SHAPES_NAMESPACE = "https://w3id.org/regio/shapes#"
 
-__all__ = ["NAMESPACE", "SHAPES_NAMESPACE", "__version__"]
+__all__ = ["NAMESPACE", "SHAPES_NAMESPACE", "__version__", "validate"]
+
+
+def __getattr__(name: str):
+    """Lazy exports: ``regio.validate`` without importing pySHACL on ``import regio``."""
+    if name == "validate":
+        from regio.validation import validate
+
+        return validate
+    raise AttributeError(f"module 'regio' has no attribute {name!r}")
