@@ -11,8 +11,9 @@ Both accept the service's store object or a bare ``pyoxigraph.Store``; the rules
 whatever schema the input graphs hold (the ontology graphs normally), see ``program.py``.
 What is covered: the OWL 2 RL/RDF rules (W3C OWL 2 Profiles, section 4.3) except the datatype
 rules (``dt-*``), ``prp-key``, ``eq-rep-p`` and the trivial conclusions every resource has
-(``x owl:sameAs x``, ``x rdf:type owl:Thing``); types that are anonymous class expressions are
-used internally but not written.  Inconsistencies (``cax-dw``, ``cls-nothing2``, ``prp-irp``,
+(``x owl:sameAs x``, ``x rdf:type owl:Thing``).  Types that are anonymous class expressions
+(``x rdf:type _:restriction``) are written too, as owlrl and reasonable do: the incremental
+maintenance joins against them.  Inconsistencies (``cax-dw``, ``cls-nothing2``, ``prp-irp``,
 ``prp-asyp``, ``prp-pdw``, ``cls-maxc1``, ``eq-diff*``) are reported, not raised.
 """
 

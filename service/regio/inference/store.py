@@ -96,8 +96,9 @@ def _parse_dump(data: bytes, wanted: set[str]) -> Iterable[Triple]:
 
 
 def _writable(t: Triple) -> bool:
-    """Leave out what is internal or trivial: types that are anonymous class expressions."""
-    return not (t[1] == TYPE and (t[2].startswith("_:") or t[2] == THING))
+    """Leave out the trivial ``x rdf:type owl:Thing``.  Types that are anonymous class expressions
+    (restrictions, unions) are written: incremental maintenance joins against them."""
+    return not (t[1] == TYPE and t[2] == THING)
 
 
 def write_inferred(store: ox.Store, triples: Iterable[Triple], graph: str = INFERRED_GRAPH,
