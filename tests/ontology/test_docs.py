@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 import shutil
 from pathlib import Path
 
@@ -58,6 +59,14 @@ def test_the_page_names_known_terms(page):
     # the modules are merged in: the NUTS/NACE link classes and the reference list
     assert "https://w3id.org/regio#NutsTerritorialUnit" in page
     assert 'id="Porter1998"' in page and "Clusters and the new economics of competition" in page
+
+
+def test_every_link_within_the_page_has_its_target(page):
+    """pyLODE links to named individuals and cited references it does not itself document."""
+    ids = set(re.findall(r'id="([^"]+)"', page))
+    broken = sorted(set(re.findall(r'href="#([^"]+)"', page)) - ids)
+    assert not broken, f"links to missing anchors: {broken}"
+    assert 'href="#Porter1998"' in page or "Porter1998" not in page
 
 
 def test_only_one_ontology_header_is_documented(page):
