@@ -15,8 +15,13 @@ from regio import __version__
 
 #: command name -> "module:attribute" of a click.Command
 COMMANDS: dict[str, str] = {
+    "serve": "regio.web.serve:serve_command",
+    "validate": "regio.validation.cli:validate_command",
+    "import-csv": "regio.validation.cli:import_csv_command",
     "regions": "regio.regions:regions_command",
     "docs": "regio.ontology.docs:docs_command",
+    "build-ontology": "regio.ontology.build:build_command",
+    "reason": "regio.ontology.reasoning:reason_command",
 }
 
 
