@@ -1,4 +1,5 @@
 import java.io.File;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
 
@@ -21,23 +22,45 @@ import org.semanticweb.owlapi.util.SimpleIRIMapper;
  * triples the RDF parser could not turn into OWL; then the OWL 2 DL profile violations of the
  * whole closure.
  *
- * Usage: OwlCheck FILE [IMPORT-IRI=FILE ...]   (imports are mapped to local files, never fetched)
+ * Usage: OwlCheck FILE... [IMPORT-IRI=FILE ...]
+ * Each FILE is loaded by a fresh manager; imports are mapped to local files, never fetched.
  * Output: one line per item, tab separated, so the Python test can parse it:
+ *   FILE      path
  *   ONTOLOGY  iri  format  axioms  unparsed
  *   UNPARSED  iri  triple
  *   VIOLATION text
  *   SUMMARY   unparsed  violations
+ *   ERROR     message            (the file could not be loaded)
  */
 public final class OwlCheck {
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] args) {
+        List<String> files = new ArrayList<>();
+        List<String[]> mappings = new ArrayList<>();
+        for (String arg : args) {
+            if (arg.contains("=") && arg.matches("^[a-z]+:.*")) {
+                mappings.add(arg.split("=", 2));
+            } else {
+                files.add(arg);
+            }
+        }
+        for (String file : files) {
+            System.out.println("FILE\t" + file);
+            try {
+                check(new File(file), mappings);
+            } catch (Exception e) {
+                System.out.println("ERROR\t" + String.valueOf(e).replace('\n', ' '));
+            }
+        }
+    }
+
+    private static void check(File file, List<String[]> mappings) throws Exception {
         OWLOntologyManager manager = OWLManager.createOWLOntologyManager();
         manager.setOntologyLoaderConfiguration(manager.getOntologyLoaderConfiguration()
                 .setMissingImportHandlingStrategy(MissingImportHandlingStrategy.THROW_EXCEPTION));
-        for (int i = 1; i < args.length; i++) {
-            String[] pair = args[i].split("=", 2);
+        for (String[] pair : mappings) {
             manager.getIRIMappers().add(new SimpleIRIMapper(IRI.create(pair[0]), IRI.create(new File(pair[1]))));
         }
-        OWLOntology root = manager.loadOntologyFromOntologyDocument(new File(args[0]));
+        OWLOntology root = manager.loadOntologyFromOntologyDocument(file);
         long unparsedTotal = 0;
         for (OWLOntology ontology : root.getImportsClosure()) {
             OWLDocumentFormat format = manager.getOntologyFormat(ontology);
