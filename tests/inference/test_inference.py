@@ -242,3 +242,23 @@ def test_accepts_service_store_objects():
     assert materialize(Service(store)).inferred > 0
     with pytest.raises(TypeError, match="embedded pyoxigraph store"):
         materialize(object())
+
+
+def test_real_ontology_classifies_synthetic_systems():
+    """With the project's ontology, the generator's three profiles land in exactly the three types."""
+    store = ox.Store()
+    for name, graph in (("regio", "ontology"), ("regio-references", "references"), ("regio-alignment", "alignment")):
+        store.load(path=str(paths.ONTOLOGY_DIR / f"{name}.ttl"), format=ox.RdfFormat.TURTLE,
+                   to_graph=ox.NamedNode(f"https://w3id.org/regio/graph/{graph}"))
+    data = "".join(synthetic.iter_triples(6000, seed=3))
+    store.load(data.encode(), format=ox.RdfFormat.N_TRIPLES, to_graph=USER_GRAPH)
+    report = materialize(store)
+    assert report.consistent, report.to_text()
+    systems = {q.subject for q in store.quads_for_pattern(None, TYPE, ox.NamedNode(REGIO + "RegionalInnovationSystem"), USER_GRAPH)}
+    typed = {}
+    for cls in ("TerritoriallyEmbeddedRegionalInnovationNetwork", "NetworkedRegionalInnovationSystem",
+                "RegionalisedNationalInnovationSystem"):
+        typed[cls] = {q.subject for q in store.quads_for_pattern(None, TYPE, ox.NamedNode(REGIO + cls), INFERRED)}
+        assert typed[cls], f"no system classified as {cls}"
+    assert set().union(*typed.values()) == systems
+    assert sum(len(v) for v in typed.values()) == len(systems), "a system got two exclusive types"

@@ -12,8 +12,9 @@ whatever schema the input graphs hold (the ontology graphs normally), see ``prog
 What is covered: the OWL 2 RL/RDF rules (W3C OWL 2 Profiles, section 4.3) except the datatype
 rules (``dt-*``), ``prp-key``, ``eq-rep-p`` and the trivial conclusions every resource has
 (``x owl:sameAs x``, ``x rdf:type owl:Thing``).  Types that are anonymous class expressions
-(``x rdf:type _:restriction``) are written too, as owlrl and reasonable do: the incremental
-maintenance joins against them.  Inconsistencies (``cax-dw``, ``cls-nothing2``, ``prp-irp``,
+(``x rdf:type _:restriction``) are written only where a rule looks them up (intersection members,
+someValuesFrom fillers …), since incremental maintenance must find those in the store; the others
+(a union used as a domain, say) are dead ends no query can name, and are not derived at all.  Inconsistencies (``cax-dw``, ``cls-nothing2``, ``prp-irp``,
 ``prp-asyp``, ``prp-pdw``, ``cls-maxc1``, ``eq-diff*``) are reported, not raised.
 """
 

@@ -145,6 +145,8 @@ class Program:
     active_classes: set[str] = field(default_factory=set)
     #: True when the data or the schema can produce owl:sameAs (then the eq-rep rules run)
     uses_equality: bool = False
+    #: whether a derived triple is written to the inferred graph (see _prune_dead_ends)
+    stored: object = None
 
     def describe(self) -> str:
         return (f"{len(self.superclasses)} classes with superclasses, {len(self.superproperties)} "
@@ -376,4 +378,57 @@ def compile_program(schema: Iterable[tuple[str, str, str]]) -> Program:
     prog.active_classes = (set(prog.superclasses) | prog.indexed_classes | set(prog.hv_by_class)
                            | {NOTHING})
     prog.uses_equality = bool(prog.functional or prog.inverse_functional or prog.maxc_by_property)
+    _prune_dead_ends(prog)
     return prog
+
+
+def _prune_dead_ends(prog: Program) -> None:
+    """Drop heads that are anonymous classes nothing can use.
+
+    A union used as a domain (``Cluster ∪ Firm``) or a restriction that is only a superclass makes
+    every subject of the property an instance of a blank node that no rule joins on and no query can
+    name; deriving it costs as much as a useful type.  Such a class is a dead end when it is blank,
+    no rule looks it up, it has no superclass and it entails no value (cls-hv1).  A hasValue
+    restriction that is only reached through cls-hv2 is a dead end too (cls-hv1 would give back the
+    triple it came from).
+    """
+    def dead(c: str, for_hv2: bool = False) -> bool:
+        return (c.startswith("_:") and c not in prog.indexed_classes and not prog.superclasses.get(c)
+                and (for_hv2 or c not in prog.hv_by_class))
+
+    prog.superclasses = {c: tuple(d for d in ds if not dead(d)) for c, ds in prog.superclasses.items()}
+    prog.superclasses = {c: ds for c, ds in prog.superclasses.items() if ds}
+    prog.domains = {p: tuple(c for c in cs if not dead(c)) for p, cs in prog.domains.items()}
+    prog.domains = {p: cs for p, cs in prog.domains.items() if cs}
+    prog.ranges = {p: tuple(c for c in cs if not dead(c)) for p, cs in prog.ranges.items()}
+    prog.ranges = {p: cs for p, cs in prog.ranges.items() if cs}
+    for p in list(prog.svf_by_property):
+        prog.svf_by_property[p] = [(r, f) for r, f in prog.svf_by_property[p] if not dead(r)]
+        if not prog.svf_by_property[p]:
+            del prog.svf_by_property[p]
+    for p in list(prog.hv_by_property):
+        for v in list(prog.hv_by_property[p]):
+            prog.hv_by_property[p][v] = [r for r in prog.hv_by_property[p][v] if not dead(r, True)]
+            if not prog.hv_by_property[p][v]:
+                del prog.hv_by_property[p][v]
+        if not prog.hv_by_property[p]:
+            del prog.hv_by_property[p]
+    prog.indexed_properties = (set(prog.transitive) | set(prog.svf_by_property) | set(prog.avf_by_property)
+                               | set(prog.maxc_by_property) | set(prog.functional)
+                               | set(prog.inverse_functional) | set(prog.asymmetric)
+                               | set(prog.disjoint_properties) | set(prog.chains) | {SAME_AS, DIFFERENT_FROM})
+    prog.active_properties = (prog.indexed_properties | set(prog.superproperties) | set(prog.domains)
+                              | set(prog.ranges) | set(prog.inverses) | prog.symmetric | prog.irreflexive
+                              | set(prog.hv_by_property) | {TYPE})
+    prog.active_classes = (set(prog.superclasses) | prog.indexed_classes | set(prog.hv_by_class)
+                           | {NOTHING})
+
+    def stored(t: tuple[str, str, str]) -> bool:
+        """Whether a derived triple is written: not ``owl:Thing`` types, and anonymous types only
+        where a rule looks them up (incremental maintenance must find those in the store)."""
+        if t[1] != TYPE:
+            return True
+        c = t[2]
+        return c != THING and (not c.startswith("_:") or c in prog.indexed_classes)
+
+    prog.stored = stored

@@ -95,12 +95,6 @@ def _parse_dump(data: bytes, wanted: set[str]) -> Iterable[Triple]:
             yield s, p, rest[:-2]
 
 
-def _writable(t: Triple) -> bool:
-    """Leave out the trivial ``x rdf:type owl:Thing``.  Types that are anonymous class expressions
-    (restrictions, unions) are written: incremental maintenance joins against them."""
-    return not (t[1] == TYPE and t[2] == THING)
-
-
 def write_inferred(store: ox.Store, triples: Iterable[Triple], graph: str = INFERRED_GRAPH,
                    replace: bool = True) -> int:
     """Write triples to the inferred graph; N-Triples text for IRIs, quads where blank nodes occur
@@ -146,7 +140,7 @@ def materialize_store(store: ox.Store, *, graph: str = INFERRED_GRAPH,
             reasoner.derive((m, TYPE, c))
     reasoner.fire_all(asserted)
     new = reasoner.saturate()
-    out = [t for t in new if _writable(t)]
+    out = [t for t in new if prog.stored(t)]
     out.extend(t for t in prog.schema_entailments if not facts.known(t))
     if write:
         write_inferred(store, out, graph)
@@ -251,7 +245,9 @@ def update_inferred_store(store: ox.Store, added: Iterable[Triple], removed: Ite
         queue: list[Triple] = []
 
         def overdelete(h: Triple) -> None:
-            if h not in gone and in_inferred(h) and not _asserted(store, h, excluded_inputs):
+            # Facts that are never stored (internal anonymous types) are followed without a look-up.
+            if h not in gone and (not prog.stored(h) or in_inferred(h)) \
+                    and not _asserted(store, h, excluded_inputs):
                 gone.add(h)
                 queue.append(h)
 
@@ -263,8 +259,9 @@ def update_inferred_store(store: ox.Store, added: Iterable[Triple], removed: Ite
         while queue:
             reasoner.fire(queue.pop())
         for t in gone:
-            store.remove(to_quad(t, g))
-        removed_count = len(gone)
+            if prog.stored(t):
+                store.remove(to_quad(t, g))
+                removed_count += 1
 
     # 2. re-derive around what was taken out, 3. insert what the additions entail.
     facts = StoreFacts(store, excluded)
@@ -279,7 +276,7 @@ def update_inferred_store(store: ox.Store, added: Iterable[Triple], removed: Ite
         reasoner.fire_all(facts.about(n))
     reasoner.fire_all(t for t in added if facts.known(t))
     new = reasoner.saturate()
-    out = [t for t in new if _writable(t) and not _asserted(store, t, excluded_inputs)]
+    out = [t for t in new if prog.stored(t) and not _asserted(store, t, excluded_inputs)]
     write_inferred(store, out, graph, replace=False)
     back = sum(1 for t in out if t in gone)
     return InferenceReport(inferred=len(out) - back, removed=removed_count - back,
