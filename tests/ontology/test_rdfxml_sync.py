@@ -6,7 +6,10 @@ Turtle source and forgets to rebuild (or edits the RDF/XML by hand).
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 
 import pytest
 from click.testing import CliRunner
@@ -66,3 +69,21 @@ def test_build_command_rejects_bad_turtle(tmp_path):
     assert result.exit_code != 0
     assert "bad.ttl" in result.output and "Traceback" not in result.output
     assert not (tmp_path / "bad.owl").exists()
+
+
+def test_rendering_is_byte_identical_across_runs():
+    """Rebuilding an unchanged source must not change the file (clean diffs in version control).
+
+    Python randomises string hashing per process, which is what used to reorder rdflib's output,
+    so the check renders in two processes with different hash seeds.
+    """
+    source = paths.ONTOLOGY_DIR / "regio.ttl"
+    code = "import sys; from pathlib import Path; from regio.ontology.build import render; sys.stdout.write(render(Path(sys.argv[1])))"
+    outputs = []
+    for seed in ("1", "2"):
+        env = dict(os.environ, PYTHONHASHSEED=seed)
+        done = subprocess.run([sys.executable, "-c", code, str(source)], env=env, capture_output=True, timeout=120)
+        assert done.returncode == 0, done.stderr.decode()[-2000:]
+        outputs.append(done.stdout)
+    assert outputs[0] == outputs[1]
+    assert outputs[0] == (paths.ONTOLOGY_DIR / "regio.owl").read_bytes(), "regio.owl is not the current rendering"

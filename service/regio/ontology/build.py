@@ -13,6 +13,7 @@ from pathlib import Path
 
 import click
 import rdflib
+from rdflib.compare import to_canonical_graph
 
 from regio import paths
 
@@ -27,6 +28,32 @@ PREFIXES: dict[str, str] = {
     "vann": "http://purl.org/vocab/vann/",
     "bibo": "http://purl.org/ontology/bibo/",
 }
+
+
+class _SortedGraph(rdflib.Graph):
+    """A graph that answers every triple pattern in sorted order.
+
+    rdflib's RDF/XML writer walks the graph in store order, which changes from run to run;
+    sorted answers (and canonical blank-node labels) make a rebuild of an unchanged source
+    byte-identical, so the generated files only show real changes in version control.
+    """
+
+    def triples(self, triple, *args, **kwargs):  # type: ignore[override]
+        yield from sorted(super().triples(triple, *args, **kwargs))
+
+
+def _sort_namespace_declarations(text: str) -> str:
+    """Put the root element's xmlns attributes (one per line) in alphabetical order."""
+    lines = text.splitlines(keepends=True)
+    indexes = [i for i, line in enumerate(lines) if line.lstrip().startswith("xmlns:")]
+    if indexes and indexes == list(range(indexes[0], indexes[-1] + 1)):
+        block = [lines[i].rstrip("\n").rstrip(">") for i in indexes]
+        closing = lines[indexes[-1]].rstrip("\n").endswith(">")
+        block.sort()
+        if closing:
+            block[-1] += ">"
+        lines[indexes[0] : indexes[-1] + 1] = [line + "\n" for line in block]
+    return "".join(lines)
 
 
 def turtle_sources(directory: Path | None = None) -> list[Path]:
@@ -45,11 +72,17 @@ def render(source: Path) -> str:
     A syntax error surfaces as ``ValueError`` naming the file, so the command can report it
     without a traceback.
     """
-    graph = rdflib.Graph()
+    parsed = rdflib.Graph()
     try:
-        graph.parse(source, format="turtle")
+        parsed.parse(source, format="turtle")
     except Exception as exc:  # rdflib raises several parser-specific types
         raise ValueError(f"{source}: not valid Turtle: {exc}") from exc
+    # Canonical blank-node labels, so that rebuilding an unchanged source gives the same file.
+    graph = _SortedGraph()
+    for triple in to_canonical_graph(parsed):
+        graph.add(triple)
+    for prefix, namespace in parsed.namespaces():
+        graph.bind(prefix, namespace, override=True)
     for prefix, namespace in graph.namespaces():
         graph.bind(prefix, namespace, override=False)
     for prefix, namespace in PREFIXES.items():
@@ -58,7 +91,8 @@ def render(source: Path) -> str:
         # rdflib's pretty-xml writer warns about every class-expression list it nests; the output
         # is complete all the same (test_rdfxml_sync checks that the graphs are isomorphic).
         warnings.filterwarnings("ignore", message="Assertions on .* other than RDF.first", category=UserWarning)
-        return graph.serialize(format="pretty-xml", encoding="utf-8").decode("utf-8")
+        text = graph.serialize(format="pretty-xml", encoding="utf-8").decode("utf-8")
+    return _sort_namespace_declarations(text)
 
 
 def build(directory: Path | None = None, sources: list[Path] | None = None) -> list[Path]:
