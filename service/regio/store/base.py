@@ -96,6 +96,16 @@ def quads_in(graph_iri: str, data: rdflib.Graph | bytes | str, fmt: ox.RdfFormat
         raise BadRequest(f"cannot read the RDF: {exc}") from None
 
 
+def quads_of(graph_iri: str, data, fmt: ox.RdfFormat | None = None) -> set[ox.Quad]:
+    """``quads_in`` for one document, or for a list of (data, format) parts (merged)."""
+    if isinstance(data, list):
+        out: set[ox.Quad] = set()
+        for part, part_fmt in data:
+            out |= quads_in(graph_iri, part, part_fmt)
+        return out
+    return quads_in(graph_iri, data, fmt)
+
+
 def has_bnode(quad: ox.Quad) -> bool:
     return isinstance(quad.subject, ox.BlankNode) or isinstance(quad.object, ox.BlankNode)
 
@@ -212,7 +222,7 @@ class BaseStore:
 
     def put_graph(self, iri: str | None, data, fmt: ox.RdfFormat | None = None) -> WriteResult:
         iri = iri or graphs.USER
-        new = quads_in(iri, data, fmt)
+        new = quads_of(iri, data, fmt)
         with self.write_lock:
             existed = self.has_graph(iri)
             old = self.graph_quads(iri) if existed else set()
@@ -227,7 +237,7 @@ class BaseStore:
 
     def post_graph(self, iri: str | None, data, fmt: ox.RdfFormat | None = None) -> WriteResult:
         iri = iri or graphs.USER
-        new = quads_in(iri, data, fmt)
+        new = quads_of(iri, data, fmt)
         with self.write_lock:
             existed = self.has_graph(iri)
             delta = Delta()
@@ -369,6 +379,8 @@ class BaseStore:
             raise InvalidData(report)
 
     def _infer(self, delta: Delta) -> None:
+        if self.kind != "embedded":
+            return  # a remote engine keeps its own inference (regio.inference works on pyoxigraph)
         try:
             from regio import inference
         except ImportError:

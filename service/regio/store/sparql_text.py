@@ -276,7 +276,6 @@ def plan_update(text: str, *, user_graph: str, using: tuple[str, ...] = (),
             continue
         _check_service(body, prefixes, base, allowed_hosts)
         src = text[body[0].start:body[-1].end]
-        offset = body[0].start
 
         def span(a: int, b: int) -> str:
             return text[body[a].start:body[b].end] if a <= b else ""

@@ -1,0 +1,293 @@
+"""The remote store: the same service in front of any SPARQL 1.1 engine (Oxigraph server, Apache Jena
+Fuseki, GraphDB, Virtuoso, QLever …), through the SPARQL 1.1 Protocol and Graph Store Protocol only.
+
+``REGIO_STORE_URL`` is the engine's query endpoint; the update and Graph Store endpoints default
+to Oxigraph server's layout (``…/query`` → ``…/update`` and ``…/store``) and can be set with
+``REGIO_STORE_UPDATE_URL`` / ``REGIO_STORE_GSP_URL`` (Fuseki: ``/ds/update`` and ``/ds/data``).
+
+Engines differ in what their default graph is.  The service's rule — the default graph of a query
+is the union of all graphs, without the inferred graph if ``inference=false`` — is therefore
+stated explicitly on every query as ``default-graph-uri``/``named-graph-uri`` lists (unless the
+client gave a dataset or the query has ``FROM``), so every engine answers the same.
+
+The engine runs the query; the time limit here is the read timeout of the HTTP request: the
+client gets a 503 in time, but stopping the work is up to the engine (start Oxigraph server with
+``--timeout-s``, Fuseki with ``arq:queryTimeout``).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from typing import Any, Iterable
+
+import pyoxigraph as ox
+import rdflib
+import requests
+
+from regio.store import graphs
+from regio.store.base import BaseStore, Delta, has_bnode, quads_as_data, to_rdflib
+from regio.store.errors import BadRequest, EngineUnavailable, QueryTimeout, Refused, StoreError
+from regio.store.formats import GRAPH_FORMATS, NotAcceptable, negotiate
+from regio.store.sparql_text import SparqlTextError, analyze_query, cap_rows
+
+log = logging.getLogger("regio.store")
+
+GRAPH_NAMES_TTL = 5.0
+BATCH = 200
+
+
+def _derive(url: str, last: str) -> str:
+    base, _, tail = url.rstrip("/").rpartition("/")
+    if tail in ("query", "sparql"):
+        return f"{base}/{last}"
+    return url
+
+
+class RemoteStore(BaseStore):
+    kind = "remote"
+    data_dir = None
+
+    def __init__(self, config: dict[str, Any]):
+        super().__init__(config)
+        self.query_url = str(config["REGIO_STORE_URL"])
+        self.update_url = config.get("REGIO_STORE_UPDATE_URL") or _derive(self.query_url, "update")
+        self.gsp_url = config.get("REGIO_STORE_GSP_URL") or _derive(self.query_url, "store")
+        self.session = requests.Session()
+        self._local = threading.local()
+        self._names: tuple[float, list[str]] | None = None
+        load_default = str(config.get("REGIO_LOAD_DEFAULT", True)).lower() not in ("0", "false", "no", "")
+        if load_default:
+            self._load_default()
+
+    # -- HTTP ---------------------------------------------------------------------------------------
+    def _post(self, url: str, data: dict | bytes, *, accept: str | None = None, timeout: float | None = None,
+              content_type: str | None = None, stream: bool = False) -> requests.Response:
+        headers = {}
+        if accept:
+            headers["Accept"] = accept
+        if content_type:
+            headers["Content-Type"] = content_type
+        try:
+            r = self.session.post(url, data=data, headers=headers, timeout=(10, timeout or 600), stream=stream)
+        except requests.ReadTimeout:
+            raise QueryTimeout(f"the engine did not answer within {timeout:g} s") from None
+        except requests.RequestException as exc:
+            raise EngineUnavailable(f"the SPARQL engine at {url} cannot be reached: {exc}") from None
+        return self._check(r)
+
+    def _check(self, r: requests.Response) -> requests.Response:
+        if r.status_code < 300:
+            return r
+        message = r.text[:2000].strip()
+        if r.status_code == 400:
+            raise BadRequest(message or "the engine rejected the request")
+        if r.status_code == 404:
+            raise StoreError(404, message or "not found")
+        raise EngineUnavailable(f"the SPARQL engine answered {r.status_code}: {message}")
+
+    def _select_raw(self, sparql: str, dataset: dict[str, list[str]] | None = None) -> list[dict]:
+        data: dict[str, Any] = {"query": sparql, **(dataset or {})}
+        r = self._post(self.query_url, data, accept="application/sparql-results+json", timeout=self.timeout)
+        results = ox.parse_query_results(r.content, format=ox.QueryResultsFormat.JSON)
+        if isinstance(results, ox.QueryBoolean):
+            return [{"ask": ox.Literal(str(bool(results)).lower(),
+                                       datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean"))}]
+        names = [v.value for v in results.variables]
+        return [{n: s[n] for n in names if s[n] is not None} for s in results]
+
+    # -- primitives ---------------------------------------------------------------------------------
+    def graph_names(self) -> list[str]:
+        now = time.monotonic()
+        if self._names and now - self._names[0] < GRAPH_NAMES_TTL:
+            return self._names[1]
+        rows = self._select_raw("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }")
+        names = sorted(r["g"].value for r in rows if isinstance(r.get("g"), ox.NamedNode))
+        self._names = (now, names)
+        return names
+
+    def _forget_names(self) -> None:
+        self._names = None
+
+    def has_graph(self, iri: str) -> bool:
+        return iri in self.graph_names()
+
+    def graph_quads(self, iri: str) -> set[ox.Quad]:
+        try:
+            r = self.session.get(self.gsp_url, params={"graph": iri}, headers={"Accept": "application/n-triples"},
+                                 timeout=(10, 600))
+        except requests.RequestException as exc:
+            raise EngineUnavailable(f"the SPARQL engine cannot be reached: {exc}") from None
+        if r.status_code == 404:
+            return set()
+        self._check(r)
+        g = ox.NamedNode(iri)
+        return {ox.Quad(t.subject, t.predicate, t.object, g)
+                for t in ox.parse(r.content, format=ox.RdfFormat.N_TRIPLES)}
+
+    def contains(self, quads: Iterable[ox.Quad]) -> set[ox.Quad]:
+        candidates = [q for q in quads if not has_bnode(q)]
+        found: set[ox.Quad] = set()
+        for i in range(0, len(candidates), BATCH):
+            chunk = candidates[i:i + BATCH]
+            values = " ".join(f"({q.subject} {q.predicate} {q.object} {q.graph_name})" for q in chunk)
+            rows = self._select_raw(f"SELECT ?s ?p ?o ?g WHERE {{ VALUES (?s ?p ?o ?g) {{ {values} }} "
+                                    f"GRAPH ?g {{ ?s ?p ?o }} }}")
+            found |= {ox.Quad(r["s"], r["p"], r["o"], r["g"]) for r in rows}
+        return found
+
+    def quads_about(self, nodes: Iterable) -> list[ox.Quad]:
+        iris = [n for n in nodes if isinstance(n, ox.NamedNode)]
+        out: list[ox.Quad] = []
+        for i in range(0, len(iris), BATCH):
+            values = " ".join(str(n) for n in iris[i:i + BATCH])
+            rows = self._select_raw(f"SELECT ?s ?p ?o ?g WHERE {{ VALUES ?s {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }}")
+            out += [ox.Quad(r["s"], r["p"], r["o"], r["g"]) for r in rows]
+        return out
+
+    def _update(self, text: str) -> None:
+        self._post(self.update_url, text.encode("utf-8"), content_type="application/sparql-update")
+        self._forget_names()
+
+    def _commit(self, delta: Delta, plan, base_iri) -> None:
+        if plan is not None:
+            # the engine runs the (rewritten, validated) update itself, atomically
+            data = {"update": plan.text}
+            if base_iri:
+                text = f"BASE <{base_iri}>\n{plan.text}"
+                data = {"update": text}
+            self._post(self.update_url, data)
+            self._forget_names()
+            return
+        ops = []
+        for g in delta.dropped:
+            ops.append(f"DROP SILENT GRAPH <{g}>")
+        if delta.removed and not delta.dropped:
+            bnodes = [q for q in delta.removed if has_bnode(q)]
+            if bnodes:  # replace the whole graph(s): blank nodes cannot be named in DELETE DATA
+                for g in {q.graph_name.value for q in delta.removed}:
+                    ops.append(f"CLEAR SILENT GRAPH <{g}>")
+                keep = set()
+                for g in {q.graph_name.value for q in delta.removed}:
+                    keep |= self.graph_quads(g) - delta.removed
+                delta_added = delta.added | keep
+            else:
+                ops.append("DELETE DATA {\n" + quads_as_data(delta.removed) + "\n}")
+                delta_added = delta.added
+        else:
+            delta_added = delta.added
+        for g in delta.created:
+            ops.append(f"CREATE SILENT GRAPH <{g}>")
+        if delta_added:
+            ops.append("INSERT DATA {\n" + quads_as_data(delta_added) + "\n}")
+        if ops:
+            self._update(" ;\n".join(ops))
+
+    def write_inferred(self, added: Iterable, removed: Iterable = ()) -> None:
+        g = ox.NamedNode(graphs.INFERRED)
+        to_quads = [ox.Quad(t.subject, t.predicate, t.object, g) for t in added]
+        gone = [ox.Quad(t.subject, t.predicate, t.object, g) for t in removed]
+        ops = []
+        if gone:
+            ops.append("DELETE DATA {\n" + quads_as_data([q for q in gone if not has_bnode(q)]) + "\n}")
+        if to_quads:
+            ops.append("INSERT DATA {\n" + quads_as_data(to_quads) + "\n}")
+        if ops:
+            self._update(" ;\n".join(ops))
+
+    # -- default dataset ------------------------------------------------------------------------------
+    def _load_default(self) -> None:
+        try:
+            names = set(self.graph_names())
+        except StoreError as exc:
+            raise EngineUnavailable(f"cannot reach the SPARQL engine at {self.query_url}: {exc.message}") from None
+        if graphs.ONTOLOGY in names or graphs.SHAPES in names:
+            return
+        by_graph: dict[str, list] = {}
+        for path, graph in graphs.default_files():
+            by_graph.setdefault(graph, []).append(path)
+        for graph, files in by_graph.items():
+            for i, path in enumerate(files):
+                data = ox.serialize(ox.parse(path=str(path), format=ox.RdfFormat.TURTLE,
+                                             base_iri=path.resolve().as_uri()),
+                                    format=ox.RdfFormat.N_TRIPLES)
+                method = self.session.put if i == 0 else self.session.post
+                try:
+                    r = method(self.gsp_url, params={"graph": graph}, data=data,
+                               headers={"Content-Type": "application/n-triples"}, timeout=(10, 600))
+                except requests.RequestException as exc:
+                    raise EngineUnavailable(f"cannot load the default dataset: {exc}") from None
+                self._check(r)
+        self._forget_names()
+        log.info("loaded the default dataset into the engine at %s", self.gsp_url)
+
+    # -- queries ----------------------------------------------------------------------------------------
+    def _dataset(self, info, default_graph_uris, named_graph_uris, inference: bool) -> dict[str, list[str]]:
+        default_graph_uris = list(default_graph_uris or ())
+        named_graph_uris = list(named_graph_uris or ())
+        if default_graph_uris or named_graph_uris:
+            return {"default-graph-uri": default_graph_uris, "named-graph-uri": named_graph_uris}
+        if info is not None and info.has_dataset:
+            return {}
+        names = self.graph_names()
+        if not names:
+            return {}
+        return {"default-graph-uri": self.default_graphs(inference), "named-graph-uri": names}
+
+    def _analyze(self, sparql: str):
+        try:
+            return analyze_query(sparql, allowed_hosts=self.allowed_hosts)
+        except SparqlTextError as exc:
+            raise BadRequest(str(exc)) from None
+        except PermissionError as exc:
+            raise Refused(str(exc)) from None
+
+    def query(self, sparql: str, *, accept: str | None = None, default_graph_uris: Iterable[str] = (),
+              named_graph_uris: Iterable[str] = (), inference: bool = True, timeout: float | None = None,
+              base_iri: str | None = None) -> tuple[str, Iterable[bytes]]:
+        info = self._analyze(sparql)
+        try:
+            media_type = negotiate(accept, info.form)
+        except NotAcceptable as exc:
+            raise StoreError(406, str(exc)) from None
+        text = cap_rows(sparql, info, self.max_rows)
+        if base_iri and "BASE" not in sparql.upper():
+            text = f"BASE <{base_iri}>\n{text}"
+        data = {"query": text, **self._dataset(info, default_graph_uris, named_graph_uris, inference)}
+        r = self._post(self.query_url, data, accept=media_type, timeout=timeout or self.timeout, stream=True)
+        return media_type, self._chunks(r)
+
+    @staticmethod
+    def _chunks(r: requests.Response):
+        try:
+            yield from r.iter_content(1 << 16)
+        except requests.RequestException as exc:
+            log.warning("the engine's answer broke off: %s", exc)
+        finally:
+            r.close()
+
+    def select(self, sparql: str, *, inference: bool = True) -> list[dict[str, rdflib.term.Node]]:
+        info = self._analyze(sparql)
+        rows = self._select_raw(sparql, self._dataset(info, (), (), inference))
+        return [{k: to_rdflib(v) for k, v in row.items()} for row in rows]
+
+    def construct(self, sparql: str, *, inference: bool = True) -> rdflib.Graph:
+        info = self._analyze(sparql)
+        data = {"query": sparql, **self._dataset(info, (), (), inference)}
+        r = self._post(self.query_url, data, accept="application/n-triples", timeout=self.timeout)
+        g = rdflib.Graph()
+        for t in ox.parse(r.content, format=ox.RdfFormat.N_TRIPLES):
+            g.add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
+        return g
+
+    def serialize_graph(self, iri: str, media_type: str) -> bytes:
+        fmt = GRAPH_FORMATS[media_type]
+        triples = [ox.Triple(q.subject, q.predicate, q.object) for q in self.graph_quads(iri)]
+        if fmt in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG):
+            g = ox.NamedNode(iri)
+            return ox.serialize([ox.Quad(t.subject, t.predicate, t.object, g) for t in triples], format=fmt)
+        return ox.serialize(triples, format=fmt)
+
+    def close(self) -> None:
+        self.session.close()

@@ -1,0 +1,62 @@
+"""``regio serve``: run the service (Werkzeug's threaded server, for one machine and development).
+
+For production, run several workers under gunicorn — see docs/service.md: RocksDB lets one
+process write, so the workers share one engine (``oxigraph serve``) in remote mode.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import click
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", default=8080, show_default=True, type=int)
+@click.option("--data-dir", type=click.Path(file_okay=False), envvar="REGIO_DATA_DIR",
+              help="Embedded store directory [default: $XDG_DATA_HOME/regio or ~/.local/share/regio].")
+@click.option("--store", "store_url", envvar="REGIO_STORE_URL",
+              help="Use a remote SPARQL 1.1 engine (its query endpoint URL) instead of the embedded store.")
+@click.option("--token", envvar="REGIO_TOKEN",
+              help="Bearer token enabling writes (prefer the REGIO_TOKEN variable: options show in ps).")
+@click.option("--timeout", type=float, help="Query timeout in seconds [default: 30].")
+@click.option("--max-rows", type=int, help="Maximum result rows [default: 100000].")
+@click.option("--max-body", type=int, help="Maximum request body in bytes [default: 50 MiB].")
+@click.option("--workers", "query_workers", type=int, help="Query worker processes (embedded) [default: 4].")
+@click.option("--allow-service-host", multiple=True, help="Host SERVICE and LOAD may reach (repeatable).")
+@click.option("--quiet", is_flag=True, help="No access log.")
+def serve_command(host, port, data_dir, store_url, token, timeout, max_rows, max_body, query_workers,
+                  allow_service_host, quiet) -> None:
+    """Serve the SPARQL 1.1 endpoint (/sparql), the Graph Store (/data) and the pages."""
+    from regio.store.embedded import StoreLocked
+    from regio.store.errors import StoreError
+    from regio.web import create_app
+
+    logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # its request lines carry query strings
+    if quiet:
+        logging.getLogger("regio.access").setLevel(logging.WARNING)
+    config: dict = {}
+    for key, value in (("REGIO_DATA_DIR", data_dir), ("REGIO_STORE_URL", store_url), ("REGIO_TOKEN", token),
+                       ("REGIO_QUERY_TIMEOUT", timeout), ("REGIO_MAX_ROWS", max_rows),
+                       ("REGIO_MAX_BODY", max_body), ("REGIO_QUERY_WORKERS", query_workers)):
+        if value is not None:
+            config[key] = value
+    if allow_service_host:
+        config["REGIO_ALLOWED_SERVICE_HOSTS"] = ",".join(allow_service_host)
+    try:
+        app = create_app(config)
+    except StoreLocked as exc:
+        raise click.ClickException(str(exc)) from None
+    except StoreError as exc:
+        raise click.ClickException(exc.message) from None
+    store = app.extensions["regio.store"]
+    where = getattr(store, "data_dir", None) or app.config.get("REGIO_STORE_URL")
+    click.echo(f"REGIO serving the {store.kind} store ({where}) at http://{host}:{port}/sparql "
+               f"— writes {'enabled (token)' if app.config.get('REGIO_TOKEN') else 'disabled'}", err=True)
+    try:
+        app.run(host=host, port=port, threaded=True, use_reloader=False)
+    finally:
+        store.close()

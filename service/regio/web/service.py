@@ -1,0 +1,101 @@
+"""What every response of the service gets: errors as clear 4xx/5xx text, CORS, a structured access log.
+
+* A ``StoreError`` becomes its status with the message (a 422 carries the SHACL report, as Turtle,
+  JSON or text after the client's ``Accept``); a too-large body is 413; anything unexpected is a
+  500 with a short message (the traceback goes to the log, never to the client).
+* CORS: any origin may query (``Access-Control-Allow-Origin: *``), preflights are answered; the
+  bearer token still guards writes.
+* Access log: one JSON object per request on the ``regio.access`` logger — time, client, method,
+  path (without the query string, which could carry secrets), status, duration, size, user agent.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+
+from flask import Flask, Response, g, request
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+
+from regio.store.errors import InvalidData, StoreError
+
+access_log = logging.getLogger("regio.access")
+log = logging.getLogger("regio.web")
+
+CORS_PATHS = ("/sparql", "/data", "/health")
+ALLOW_METHODS = "GET, HEAD, POST, PUT, DELETE, OPTIONS"
+ALLOW_HEADERS = "Accept, Authorization, Content-Type"
+
+
+def _text(status: int, message: str, **headers) -> Response:
+    response = Response(message.rstrip() + "\n", status=status, mimetype="text/plain")
+    response.headers.update(headers)
+    return response
+
+
+def _report_response(exc: InvalidData) -> Response:
+    report = exc.report
+    best = request.accept_mimetypes.best_match(["text/plain", "application/json", "text/turtle"], "text/plain")
+    if best == "application/json" and hasattr(report, "to_json"):
+        body = report.to_json()
+        body = body if isinstance(body, str) else json.dumps(body)
+        return Response(body, status=422, mimetype="application/json")
+    if best == "text/turtle" and hasattr(report, "to_turtle"):
+        return Response(report.to_turtle(), status=422, content_type="text/turtle; charset=utf-8")
+    text = report.to_text() if hasattr(report, "to_text") else str(report)
+    return _text(422, f"{exc.message}\n\n{text}")
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(StoreError)
+    def store_error(exc: StoreError):
+        if isinstance(exc, InvalidData):
+            return _report_response(exc)
+        return _text(exc.status, exc.message or "error")
+
+    @app.errorhandler(RequestEntityTooLarge)
+    def too_large(exc):
+        limit = app.config.get("MAX_CONTENT_LENGTH")
+        return _text(413, f"the request body is larger than this service accepts ({limit} bytes)")
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        if request.path.startswith(CORS_PATHS):
+            return _text(exc.code or 500, f"{exc.name}: {exc.description}")
+        return exc
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception):
+        if isinstance(exc, HTTPException):
+            return exc
+        log.exception("unexpected error on %s %s", request.method, request.path)
+        return _text(500, "internal error; the service log has the details")
+
+    @app.before_request
+    def start_timer():
+        g.regio_start = time.perf_counter()
+        if request.method == "OPTIONS" and request.path.startswith(CORS_PATHS):
+            return Response(status=204)
+
+    @app.after_request
+    def cors_and_log(response: Response) -> Response:
+        if request.path.startswith(CORS_PATHS):
+            response.headers["Access-Control-Allow-Origin"] = "*"
+            response.headers["Access-Control-Allow-Methods"] = ALLOW_METHODS
+            response.headers["Access-Control-Allow-Headers"] = ALLOW_HEADERS
+            response.headers["Access-Control-Expose-Headers"] = "Location, X-Regio-Max-Rows"
+            response.headers["Access-Control-Max-Age"] = "86400"
+        if access_log.isEnabledFor(logging.INFO):
+            started = g.get("regio_start")
+            access_log.info(json.dumps({
+                "ts": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+                "remote": request.remote_addr,
+                "method": request.method,
+                "path": request.path,
+                "status": response.status_code,
+                "ms": round((time.perf_counter() - started) * 1000, 1) if started else None,
+                "bytes": response.content_length,
+                "agent": request.user_agent.string[:200],
+            }))
+        return response
