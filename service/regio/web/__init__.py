@@ -22,10 +22,17 @@ DEFAULTS: dict[str, Any] = {
     "REGIO_MAX_BODY": 50 * 1024 * 1024,  # bytes
     "REGIO_MAX_ROWS": 100_000,
     "REGIO_ALLOWED_SERVICE_HOSTS": "",   # comma-separated hosts SERVICE/LOAD may reach
+    "REGIO_QUERY_WORKERS": 4,        # embedded: killable query processes (0: queries run in process)
+    "REGIO_LOAD_DEFAULT": True,      # embedded: load/refresh the default dataset on start
+    "REGIO_STORE_UPDATE_URL": None,  # remote: update endpoint (default: derived from REGIO_STORE_URL)
+    "REGIO_STORE_GSP_URL": None,     # remote: Graph Store endpoint (default: derived)
 }
 
 #: "module:attribute" of every blueprint, registered in this order.
 BLUEPRINTS: list[str] = [
+    "regio.web.sparql:bp",
+    "regio.web.graph_store:bp",
+    "regio.web.health:bp",
     "regio.web.openapi:bp",
     "regio.web.pages:bp",
     "regio.web.pages.ontology:bp",
@@ -57,4 +64,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         module_name, attr = spec.split(":")
         app.register_blueprint(getattr(importlib.import_module(module_name), attr))
     importlib.import_module("regio.web.security").init_app(app)
+    importlib.import_module("regio.web.service").init_app(app)
+    if app.config.get("REGIO_STORE", True) and "regio.store" not in app.extensions:
+        from regio.store import open_store
+
+        app.extensions["regio.store"] = open_store(app.config)
     return app
