@@ -133,7 +133,7 @@ def iter_triples(n_triples: int, seed: int = 0) -> Iterator[str]:
     w.add(corpus, RDFS_LABEL, _label("synthetic corpus (generated for benchmarks)"))
     evidence_no = 0
 
-    def evidence(subject: str, about: str) -> None:
+    def evidence(subject: str, about: str) -> str:
         nonlocal evidence_no
         evidence_no += 1
         ev = _iri(f"evidence/{evidence_no:07d}")
@@ -141,6 +141,7 @@ def iter_triples(n_triples: int, seed: int = 0) -> Iterator[str]:
         w.add(ev, t, _r("Evidence"))
         w.add(ev, _r("quote"), _str(f"synthetic statement {evidence_no} about {about}; generated, not a fact"))
         w.add(ev, _r("inWork"), corpus)
+        return ev
 
     # Industries.
     industries = []
@@ -151,6 +152,7 @@ def iter_triples(n_triples: int, seed: int = 0) -> Iterator[str]:
         w.add(ind, RDFS_LABEL, _label(f"synthetic industry {i:02d}"))
         w.add(ind, _r("naceActivity"), f"<{NACE}{nace}>")
         w.add(ind, _r("hasKnowledgeBase"), _r(kb))
+        evidence(ind, f"the knowledge base of industry {i:02d}")
 
     # Countries, their national innovation systems, and subdivisions.
     n_countries, n_sub = _scale(n_triples)
@@ -245,7 +247,7 @@ def iter_triples(n_triples: int, seed: int = 0) -> Iterator[str]:
             w.add(cl, _r("hasLocalGovernmentIntervention"), _true_false(rng.random() < 0.5))
             w.add(cl, _r("followsInnovationModel"), _r("interactiveModel"))
         regional_by_country.setdefault(country, []).append(cl)
-        evidence(cl, f"the cluster {cluster_no:05d}")
+        cluster_evidence = evidence(cl, f"the cluster {cluster_no:05d}")
 
         n_firms = rng.randint(20, 280)
         members = []
@@ -279,6 +281,7 @@ def iter_triples(n_triples: int, seed: int = 0) -> Iterator[str]:
             w.add(ln, t, _r(rng.choice(["VerticalLink", "LateralLink", "DiagonalLink"])))
             w.add(ln, _r("linksFrom"), a)
             w.add(ln, _r("linksTo"), b)
+            w.add(ln, _r("hasEvidence"), cluster_evidence)  # the cluster's source reports its links too
         yield from w.flush()
 
 

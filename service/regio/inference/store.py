@@ -278,6 +278,11 @@ def update_inferred_store(store: ox.Store, added: Iterable[Triple], removed: Ite
     new = reasoner.saturate()
     out = [t for t in new if prog.stored(t) and not _asserted(store, t, excluded_inputs)]
     write_inferred(store, out, graph, replace=False)
+    # Keep the inferred graph free of what is now asserted (as a full materialisation leaves it).
+    for t in added:
+        if in_inferred(t):
+            store.remove(to_quad(t, g))
+            removed_count += 1
     back = sum(1 for t in out if t in gone)
     return InferenceReport(inferred=len(out) - back, removed=removed_count - back,
                            seconds=time.perf_counter() - start, clashes=reasoner.clashes,
