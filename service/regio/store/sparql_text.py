@@ -60,14 +60,36 @@ class SparqlTextError(ValueError):
     """The request cannot be accepted as it stands (a 400 with this message)."""
 
 
+#: pyoxigraph's parser and evaluator recurse without a limit: a query nesting brackets a few
+#: thousand deep, or chaining a few thousand operators, overflows the stack and kills the process
+#: (SIGSEGV, not an exception).  Real queries stay far below these limits.
+MAX_NESTING = 200
+MAX_OPERATORS = 2000
+_CHAINING = frozenset(["!", "&&", "||", "+", "-", "*", "/", "|", "^", "UNION", "OPTIONAL", "MINUS"])
+
+
 def tokenize(text: str) -> list[Token]:
-    """Tokens of a SPARQL text, without white space and comments."""
+    """Tokens of a SPARQL text, without white space and comments; too deep nesting is an error."""
     tokens = []
+    depth = deepest = operators = 0
     for match in _TOKEN.finditer(text):
         kind = match.lastgroup
         if kind in ("ws", "comment"):
             continue
-        tokens.append(Token(kind, match.group(), match.start(), match.end()))
+        tok = Token(kind, match.group(), match.start(), match.end())
+        tokens.append(tok)
+        if tok.text in ("{", "(", "["):
+            depth += 1
+            deepest = max(deepest, depth)
+        elif tok.text in ("}", ")", "]"):
+            depth -= 1
+        elif tok.text in _CHAINING or tok.upper in _CHAINING:
+            operators += 1
+    if deepest > MAX_NESTING:
+        raise SparqlTextError(f"brackets nested {deepest} deep; at most {MAX_NESTING} levels are accepted")
+    if operators > MAX_OPERATORS:
+        raise SparqlTextError(f"{operators} operators (!, &&, ||, +, UNION, OPTIONAL, path operators, …); "
+                              f"at most {MAX_OPERATORS} are accepted")
     return tokens
 
 
