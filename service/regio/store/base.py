@@ -81,12 +81,28 @@ def triples_to_rdflib(triples: Iterable) -> rdflib.Graph:
     return g
 
 
+def check_json_depth(data: bytes | str) -> None:
+    """Refuse JSON nested too deeply for pyoxigraph's JSON-LD parser, which recurses without a
+    limit: a few thousand nested objects overflow its stack and kill the process (SIGSEGV).
+    Python's decoder stops at its recursion limit (about 1,000 levels) with RecursionError."""
+    import json
+
+    try:
+        json.loads(data)
+    except RecursionError:
+        raise BadRequest("the JSON-LD is nested too deeply") from None
+    except ValueError as exc:
+        raise BadRequest(f"malformed JSON-LD: {exc}") from None
+
+
 def quads_in(graph_iri: str, data: rdflib.Graph | bytes | str, fmt: ox.RdfFormat | None = None,
              base_iri: str | None = None) -> set[ox.Quad]:
     """The quads of ``data`` placed in ``graph_iri`` (data: an rdflib Graph or serialised RDF)."""
     g = ox.NamedNode(graph_iri)
     if isinstance(data, rdflib.Graph):
         return {ox.Quad(from_rdflib(s), from_rdflib(p), from_rdflib(o), g) for s, p, o in data}
+    if fmt == ox.RdfFormat.JSON_LD:
+        check_json_depth(data)
     try:
         parsed = ox.parse(data, format=fmt or ox.RdfFormat.TURTLE, base_iri=base_iri or graph_iri)
         return {ox.Quad(q.subject, q.predicate, q.object, g) for q in parsed}
