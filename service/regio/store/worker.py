@@ -80,12 +80,16 @@ def run_query(store, request: dict, out: BinaryIO) -> None:
     media_type = request["media_type"]
     writer = FrameWriter(out, {"media_type": media_type})
     kwargs: dict = {"base_iri": request.get("base_iri")}
-    if request.get("default_graph") is not None:
-        kwargs["default_graph"] = [ox.NamedNode(g) for g in request["default_graph"]]
-    elif request.get("union"):
-        kwargs["use_default_graph_as_union"] = True
-    if request.get("named_graphs") is not None:
-        kwargs["named_graphs"] = [ox.NamedNode(g) for g in request["named_graphs"]]
+    try:
+        if request.get("default_graph") is not None:
+            kwargs["default_graph"] = [ox.NamedNode(g) for g in request["default_graph"]]
+        elif request.get("union"):
+            kwargs["use_default_graph_as_union"] = True
+        if request.get("named_graphs") is not None:
+            kwargs["named_graphs"] = [ox.NamedNode(g) for g in request["named_graphs"]]
+    except ValueError as exc:  # a graph IRI that is not an IRI: the client's mistake, and no reason to die
+        writer.error(400, f"not a graph IRI: {exc}")
+        return
     try:
         results = store.query(request["query"], **kwargs)
         if isinstance(results, ox.QueryTriples):
