@@ -105,7 +105,8 @@ class Engine:
     def __init__(self):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.proc = subprocess.Popen([OXIGRAPH, "serve", "--bind", f"127.0.0.1:{self.port}"],
+        self.proc = subprocess.Popen([OXIGRAPH, "serve", "--bind", f"127.0.0.1:{self.port}",
+                                      "--timeout-s", str(int(QUERY_TIMEOUT) + 1)],
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:

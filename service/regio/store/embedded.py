@@ -163,6 +163,8 @@ class EmbeddedStore(BaseStore):
         for t in removed:
             self.oxigraph.remove(quad(t))
         self.oxigraph.extend([quad(t) for t in added])
+        self.oxigraph.flush()
+        self._changed()
 
     # -- queries ----------------------------------------------------------------------------------
     def _dataset(self, info, default_graph_uris, named_graph_uris, inference: bool) -> dict[str, Any]:
