@@ -285,6 +285,8 @@ class BaseStore:
                 scratch.update(as_insert, base_iri=base_iri)
             except SyntaxError as exc:
                 raise BadRequest(f"malformed update: {exc}") from None
+            except (OSError, ValueError, RuntimeError) as exc:
+                raise BadRequest(f"update failed: {exc}") from None
             quads = set(scratch.quads_for_pattern(None, None, None, None))
             if head == "DELETE" and any(has_bnode(q) for q in quads):
                 raise BadRequest("malformed update: blank nodes are not allowed in DELETE DATA")
@@ -312,7 +314,7 @@ class BaseStore:
             scratch.update(plan.text, base_iri=base_iri)
         except SyntaxError as exc:
             raise BadRequest(f"malformed update: {exc}") from None
-        except (OSError, ValueError) as exc:
+        except (OSError, ValueError, RuntimeError) as exc:
             raise BadRequest(f"update failed: {exc}") from None
         after_names = {g.value for g in scratch.named_graphs() if isinstance(g, ox.NamedNode)}
         written = (after_names | copied) if ALL in plan.writes else (plan.writes & (after_names | copied))
