@@ -16,6 +16,7 @@ from regio import __version__
 #: command name -> "module:attribute" of a click.Command
 COMMANDS: dict[str, str] = {
     "serve": "regio.web.serve:serve_command",
+    "infer": "regio.inference.cli:infer_command",
     "validate": "regio.validation.cli:validate_command",
     "import-csv": "regio.validation.cli:import_csv_command",
     "regions": "regio.regions:regions_command",
