@@ -78,7 +78,12 @@ def _rank(label: Node, lang: str) -> int:
 def fallback_label(iri: str) -> str:
     """A readable name for an IRI without a label: its prefixed name or local name."""
     c = curie(iri)
-    return c if c != iri else iri.rstrip("/#").rsplit("/", 1)[-1].rsplit("#", 1)[-1] or iri
+    if c != iri:
+        return c
+    for local in (REGIO_ID,):
+        if iri.startswith(local) and iri[len(local):]:
+            return iri[len(local):]
+    return iri  # an IRI of another vocabulary, shown whole: its last segment alone can mislead
 
 
 class Namer:

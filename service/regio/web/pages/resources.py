@@ -256,16 +256,30 @@ def actor_diagram(classes: Classes, name: links.Namer, clusters: list[str], syst
                        title=f"{name(URIRef(a))}") for a in order]
     drawn_links = [svg.Link(h, a, "member", f"{name(URIRef(h))} has member {name(URIRef(a))}")
                    for h in clusters + systems for a in members.get(h, []) if a in order]
+    # One arrow per link (a link may be typed InterFirmLink as well as VerticalLink).
+    kinds: dict[tuple[str, str, str], str] = {}
     for r in link_rows:
-        k = LINK_KINDS.get(str(r.get("t")), "link")
-        drawn_links.append(svg.Link(str(r["from"]), str(r["to"]), k,
-                                    f"{k} link: {name(URIRef(str(r['from'])))} → {name(URIRef(str(r['to'])))}"))
+        key = (str(r["l"]), str(r["from"]), str(r["to"]))
+        k = LINK_KINDS.get(str(r.get("t")))
+        if k or key not in kinds:
+            kinds[key] = k or kinds.get(key) or "other"
+    for (_, source, target), k in sorted(kinds.items()):
+        drawn_links.append(svg.Link(source, target, k,
+                                    f"{k} link: {name(URIRef(source))} → {name(URIRef(target))}"))
+    hub_ids = clusters + systems
+    if len(hub_ids) > 1:
+        values = data.iri_values(hub_ids)
+        for r in data.select("SELECT DISTINCT ?a ?p ?b WHERE { VALUES ?a { " + values + " } VALUES ?b { " + values
+                             + " } ?a ?p ?b FILTER(?p IN (regio:comprisesCluster, regio:integratedInto, "
+                             "regio:hasMember)) }", inference=False):
+            drawn_links.append(svg.Link(str(r["a"]), str(r["b"]), "relation",
+                                        f"{name(URIRef(str(r['a'])))} — {name(r['p'])} → {name(URIRef(str(r['b'])))}"))
     legend = [("firm", "firm"), ("knowledge", "university / research"), ("support", "support organisation"),
               ("governance", "governance"), ("link vertical", "vertical link"), ("link lateral", "lateral link"),
-              ("link diagonal", "diagonal link")]
+              ("link diagonal", "diagonal link")] if actors else []
     picture = svg.network(hubs, actors, drawn_links, title="actors and their links", legend=legend)
     return {"svg": picture, "shown": len(order), "total": len(all_actors),
-            "links": sum(1 for lk in drawn_links if lk.kind != "member")}
+            "links": sum(1 for lk in drawn_links if lk.kind not in ("member", "relation"))}
 
 
 def sources(things: list[str], name: links.Namer) -> list[dict]:
@@ -387,22 +401,45 @@ def by_iri():
 
 @bp.route("/regions")
 def regions():
-    """The regions the knowledge base says something about beyond the ISO 3166 reference list."""
-    rows = data.select(
-        "SELECT ?r (SAMPLE(?code) AS ?c) (COUNT(DISTINCT ?cl) AS ?clusters) (COUNT(DISTINCT ?s) AS ?systems) "
-        "(COUNT(DISTINCT ?e) AS ?evidence) WHERE { "
-        "{ ?cl regio:locatedIn ?w . ?w regio:isPartOf* ?r . ?cl a ?t . ?t rdfs:subClassOf* regio:Cluster } UNION "
-        "{ ?s regio:coversRegion ?w . ?w regio:isPartOf* ?r } UNION { ?r regio:hasEvidence ?e } "
-        "?r a ?rt . ?rt rdfs:subClassOf* regio:Region OPTIONAL { ?r regio:iso3166Code ?code } } GROUP BY ?r ORDER BY DESC(?clusters) ?r LIMIT 1000",
-        inference=False)
-    name = links.Namer(r["r"] for r in rows)
-    items = [{"link": value_html(name, r["r"]), "code": str(r.get("c") or ""),
-              "clusters": int(r["clusters"]), "systems": int(r["systems"]), "evidence": int(r["evidence"])}
-             for r in rows if isinstance(r["r"], URIRef)]
-    all_regions = data.select("SELECT (COUNT(DISTINCT ?r) AS ?n) WHERE { ?r regio:iso3166Code ?code }", inference=False)
+    """The regions the knowledge base says something about beyond the ISO 3166 reference list.
+
+    Small queries aggregated here rather than one query with a property path from every cluster
+    up through ``isPartOf*``: the ISO 3166 module holds thousands of regions, and engines differ
+    widely in how they plan such a join.
+    """
+    cluster_rows = data.select(
+        "SELECT DISTINCT ?x ?where WHERE { ?x regio:locatedIn ?where . ?x a ?t . "
+        "?t rdfs:subClassOf* regio:Cluster }", inference=False)
+    system_rows = data.select("SELECT DISTINCT ?x ?where WHERE { ?x regio:coversRegion ?where }", inference=False)
+    evidence_rows = data.select(
+        "SELECT ?r (COUNT(DISTINCT ?e) AS ?n) WHERE { ?r regio:hasEvidence ?e . ?r a ?t . "
+        "?t rdfs:subClassOf* regio:Region } GROUP BY ?r", inference=False)
+    places = {str(r["where"]) for r in cluster_rows + system_rows if isinstance(r["where"], URIRef)}
+    up: dict[str, set[str]] = {p: {p} for p in places}
+    if places:
+        for start in range(0, len(places), 300):
+            chunk = sorted(places)[start:start + 300]
+            for r in data.select("SELECT ?w ?r WHERE { VALUES ?w { " + data.iri_values(chunk) + " } "
+                                 "?w regio:isPartOf+ ?r }", inference=False):
+                up[str(r["w"])].add(str(r["r"]))
+    counts: dict[str, dict[str, set | int]] = defaultdict(lambda: {"clusters": set(), "systems": set(), "evidence": 0})
+    for rows, key in ((cluster_rows, "clusters"), (system_rows, "systems")):
+        for r in rows:
+            for region in up.get(str(r["where"]), ()):
+                counts[region][key].add(str(r["x"]))
+    for r in evidence_rows:
+        counts[str(r["r"])]["evidence"] = int(r["n"])
+    codes = {str(r["r"]): str(r["code"]) for r in data.select(
+        "SELECT ?r ?code WHERE { VALUES ?r { " + (data.iri_values(sorted(counts)) or "<urn:x-none>") + " } "
+        "?r regio:iso3166Code ?code }", inference=False)} if counts else {}
+    name = links.Namer(URIRef(r) for r in counts)
+    items = sorted(({"link": value_html(name, URIRef(r)), "label": name(URIRef(r)), "code": codes.get(r, ""),
+                     "clusters": len(c["clusters"]), "systems": len(c["systems"]), "evidence": c["evidence"]}
+                    for r, c in counts.items()), key=lambda i: (-i["clusters"], -i["systems"], i["label"].lower()))
+    all_regions = data.select("SELECT (COUNT(?r) AS ?n) WHERE { ?r regio:iso3166Code ?code }", inference=False)
     total = int(all_regions[0]["n"]) if all_regions else 0
     list_query = ("SELECT ?region ?code ?label WHERE {\n  ?region regio:iso3166Code ?code .\n"
-                  "  OPTIONAL { ?region rdfs:label ?label FILTER(langMatches(lang(?label), \"en\")) }\n}\n"
+                  "  OPTIONAL { ?region rdfs:label ?label }\n}\n"
                   "ORDER BY ?code\nLIMIT 500\n")
     return negotiate.html_response(render_template(
         "pages/regions.html", title="Regions", items=items, total=total,

@@ -20,6 +20,8 @@ ROW_GAP = 8
 COL_GAP = 46
 PAD = 12
 MAX_CHARS = 38
+HUB_CHARS = 34
+BOLD = 1.12        # bold labels run wider
 
 
 @dataclass
@@ -150,6 +152,15 @@ def hierarchy(nodes: list[Node], edges: list[tuple[str, str]], *, title: str) ->
     return Markup("\n".join(out))
 
 
+def _box_exit(x1: float, y1: float, x2: float, y2: float, hw: float, hh: float) -> tuple[float, float]:
+    """Where the segment from (x1, y1) to the centre (x2, y2) of a box enters the box."""
+    dx, dy = x2 - x1, y2 - y1
+    if dx == 0 and dy == 0:
+        return x2, y2
+    t = min(hw / abs(dx) if dx else math.inf, hh / abs(dy) if dy else math.inf)
+    return x2 - dx * t, y2 - dy * t
+
+
 @dataclass
 class Link:
     source: str
@@ -167,20 +178,35 @@ def network(hubs: list[Node], actors: list[Node], links: list[Link], *, title: s
     number of actors readable without a force simulation, and gives every label room outside it.
     """
     n = max(len(actors), 1)
-    radius = max(150.0, n * 26 / (2 * math.pi))
-    label_room = min(MAX_CHARS * CHAR_PX * 0.8, 230)
-    cx = cy = radius + label_room
-    width = height = 2 * (radius + label_room)
+    hub_w = {h.id: _box_width(_short(h.label, HUB_CHARS)) * BOLD for h in hubs}
+    longest_hub = max(hub_w.values(), default=0.0)
     pos: dict[str, tuple[float, float]] = {}
+    if actors:
+        radius = max(110.0, n * 26 / (2 * math.pi), longest_hub / 2 + 30 if len(hubs) <= 1 else longest_hub * 0.75)
+        longest = max(len(_short(a.label, 30)) for a in actors)
+        label_room = 24 + longest * CHAR_PX * 0.95
+        cx, cy = radius + label_room, radius + 30
+        width, height = 2 * (radius + label_room), 2 * (radius + 30)
+        hub_r = 0.0 if len(hubs) <= 1 else min(radius * 0.45, 40 + 22 * len(hubs))
+    else:  # nothing but the hubs: a compact ring of them (two: one above the other)
+        hub_r = 0.0 if len(hubs) <= 1 else max(45.0, 30.0 * len(hubs))
+        spread = hub_r if len(hubs) > 2 else 0.0
+        width = max(longest_hub + 2 * spread + 2 * PAD, 200.0)
+        height = 2 * hub_r + BOX_H + 2 * PAD
+        cx, cy = width / 2, height / 2
     for i, actor in enumerate(actors):
         angle = -math.pi / 2 + 2 * math.pi * i / n
         pos[actor.id] = (cx + radius * math.cos(angle), cy + radius * math.sin(angle))
-    hub_r = 0.0 if len(hubs) <= 1 else min(radius * 0.45, 40 + 22 * len(hubs))
     for i, hub in enumerate(hubs):
         angle = -math.pi / 2 + 2 * math.pi * i / max(len(hubs), 1)
         pos[hub.id] = (cx + hub_r * math.cos(angle), cy + hub_r * math.sin(angle))
 
-    legend_h = 24 if legend else 0
+    legend_rows, x = (1, PAD) if legend else (0, PAD)
+    for _, text in legend:
+        if x + 26 + len(text) * CHAR_PX > width:
+            legend_rows, x = legend_rows + 1, PAD
+        x += 26 + len(text) * CHAR_PX
+    legend_h = 20 * legend_rows + 6
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="diagram network" width="{width:.0f}" '
         f'height="{height + legend_h:.0f}" viewBox="0 0 {width:.0f} {height + legend_h:.0f}" '
@@ -198,6 +224,12 @@ def network(hubs: list[Node], actors: list[Node], links: list[Link], *, title: s
         if link.source not in pos or link.target not in pos:
             continue
         (x1, y1), (x2, y2) = pos[link.source], pos[link.target]
+        if link.kind == "relation":  # between two hubs: from box edge to box edge, labelled
+            sx, sy = _box_exit(x2, y2, x1, y1, hub_w.get(link.source, 40) / 2, BOX_H / 2)
+            ex, ey = _box_exit(x1, y1, x2, y2, hub_w.get(link.target, 40) / 2 + 3, BOX_H / 2 + 3)
+            out.append(f'<line class="link relation" x1="{sx:.1f}" y1="{sy:.1f}" x2="{ex:.1f}" y2="{ey:.1f}" '
+                       f'marker-end="url(#arrow-relation)"><title>{escape(link.title)}</title></line>')
+            continue
         if link.kind == "member":
             out.append(f'<line class="link member" x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}">'
                        f"<title>{escape(link.title)}</title></line>")
@@ -214,13 +246,13 @@ def network(hubs: list[Node], actors: list[Node], links: list[Link], *, title: s
                    f"<title>{escape(link.title)}</title></path>")
     for hub in hubs:
         x, y = pos[hub.id]
-        w = _box_width(hub.label)
+        w = _box_width(_short(hub.label, HUB_CHARS)) * BOLD
         out.append(_open_link(hub))
         out.append(f"<title>{escape(hub.title or hub.label)}</title>")
         out.append(f'<rect class="box hub {escape(hub.kind)}" x="{x - w / 2:.1f}" y="{y - BOX_H / 2:.1f}" '
                    f'width="{w:.1f}" height="{BOX_H}" rx="12"/>')
         out.append(f'<text class="hub" x="{x:.1f}" y="{y + 4.5:.1f}" text-anchor="middle">'
-                   f"{escape(_short(hub.label))}</text>")
+                   f"{escape(_short(hub.label, HUB_CHARS))}</text>")
         out.append(_close_link(hub))
     for actor in actors:
         x, y = pos[actor.id]
@@ -238,9 +270,11 @@ def network(hubs: list[Node], actors: list[Node], links: list[Link], *, title: s
         out.append(_close_link(actor))
     if legend:
         x = PAD
-        y = height + legend_h / 2
+        y = height + 12
         for cls, text in legend:
-            out.append(f'<circle class="actor {escape(cls)}" cx="{x + 6:.1f}" cy="{y:.1f}" r="6"/>'
+            if x + 26 + len(text) * CHAR_PX > width:
+                x, y = PAD, y + 20
+            out.append(f'<circle class="actor legend {escape(cls)}" cx="{x + 6:.1f}" cy="{y:.1f}" r="6"/>'
                        if not cls.startswith("link ")
                        else f'<line class="{escape(cls)}" x1="{x:.1f}" y1="{y:.1f}" x2="{x + 14:.1f}" y2="{y:.1f}"/>')
             out.append(f'<text class="legend" x="{x + 18:.1f}" y="{y + 4:.1f}">{escape(text)}</text>')

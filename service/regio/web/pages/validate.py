@@ -70,19 +70,24 @@ HINTS = {
 }
 
 
-def hint(result, shapes_graph) -> str:
-    """The shape author's own advice (sh:description) if there is one, else a hint by component."""
-    if shapes_graph is not None and result.source_shape is not None:
-        for prop in (SH.description, URIRef("http://www.w3.org/2004/02/skos/core#scopeNote")):
-            advice = shapes_graph.value(result.source_shape, prop)
-            if isinstance(advice, Literal):
-                return str(advice)
+def hint(result) -> str:
+    """What to do about a result, by its constraint component."""
     component = str(result.constraint_component or "").rsplit("#", 1)[-1]
-    template = HINTS.get(component)
-    if not template:
-        return ""
+    template = HINTS.get(component, "Change the data as the message says; the shape {shape} states what it expects.")
     return template.format(path=result.path_text or "the property", focus=result.focus_label or term_text(result.focus_node),
-                           value=term_text(result.value) if result.value is not None else "the value")
+                           value=term_text(result.value) if result.value is not None else "the value",
+                           shape=term_text(result.source_shape))
+
+
+def explanation(result, shapes_graph) -> str:
+    """The shape author's own words on the constraint (sh:description), if any: the why."""
+    if shapes_graph is None or result.source_shape is None:
+        return ""
+    for prop in (SH.description, URIRef("http://www.w3.org/2004/02/skos/core#scopeNote")):
+        advice = shapes_graph.value(result.source_shape, prop)
+        if isinstance(advice, Literal):
+            return str(advice)
+    return ""
 
 
 def term_text(term) -> str:
@@ -176,13 +181,12 @@ def run():
     groups = []
     for node, label, results in report.by_focus_node()[:MAX_GROUPS]:
         groups.append({
-            "node": term_text(node), "label": label, "href": links.href(str(node)) if isinstance(node, URIRef) else None,
-            "iri": str(node) if isinstance(node, URIRef) else None,
+            "node": term_text(node), "label": label, "iri": str(node) if isinstance(node, URIRef) else None,
             "worst": min((r.severity for r in results), key=["Violation", "Warning", "Info"].index),
             "results": [{"severity": r.severity, "message": r.message, "path": r.path_text if r.path is not None else None,
                          "value": term_text(r.value) if r.value is not None else None,
                          "shape": term_text(r.source_shape), "component": term_text(r.constraint_component),
-                         "hint": hint(r, shapes_graph)} for r in results],
+                         "hint": hint(r), "why": explanation(r, shapes_graph)} for r in results],
         })
     downloads = {"ttl": report.to_turtle(), "json": report.to_json(), "txt": report.to_text()}
     return render(200, report=report, counts=report.counts(), groups=groups, summary=report.summary(),

@@ -42,6 +42,7 @@
       matchBrackets: true,
       indentUnit: 2,
       viewportMargin: 50,
+      lineWrapping: true,
       extraKeys: {
         "Ctrl-Enter": function () { run(); },
         "Cmd-Enter": function () { run(); },

@@ -1,0 +1,1 @@
+"""Tests of the pages people use (query, validate, ontology, regions) in a real browser."""

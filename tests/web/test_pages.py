@@ -1,0 +1,297 @@
+"""The pages people use, driven in headless Chromium, and the Linked Data answers to RDF clients.
+
+Expected values come from the data, not from the test: the rows a competency question should
+show are counted by the store, the violations of an invalid file by ``regio.validation``, a term's
+label and subclasses from the ontology file, a region's actors from the test fixture.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+import requests
+from rdflib import Graph, Namespace, URIRef
+from rdflib.namespace import RDFS
+
+from regio import paths
+
+from .conftest import FIXTURE, TEST_NS, console_errors, screenshot
+
+pytestmark = pytest.mark.browser
+
+REGIO = Namespace("https://w3id.org/regio#")
+RDF_TYPES = {"text/turtle": "turtle", "application/rdf+xml": "xml", "application/ld+json": "json-ld",
+             "application/n-triples": "nt"}
+
+
+@pytest.fixture(scope="module")
+def ontology() -> Graph:
+    graph = Graph()
+    for name in ("regio.ttl", "regio-references.ttl", "regio-alignment.ttl"):
+        graph.parse(paths.ONTOLOGY_DIR / name, format="turtle")
+    return graph
+
+
+def wait(browser, condition, timeout: float = 20):
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    return WebDriverWait(browser, timeout).until(condition)
+
+
+def css(browser, selector: str):
+    from selenium.webdriver.common.by import By
+
+    return browser.find_elements(By.CSS_SELECTOR, selector)
+
+
+def open_page(browser, url: str) -> None:
+    console_errors(browser)  # forget what earlier pages logged
+    browser.get(url)
+    wait(browser, lambda b: b.execute_script("return document.readyState") == "complete")
+
+
+# --- Linked Data over plain HTTP ----------------------------------------------------------------
+
+@pytest.mark.parametrize("media_type", sorted(RDF_TYPES))
+def test_term_dereferences_to_rdf(base_url: str, ontology: Graph, media_type: str) -> None:
+    term = REGIO.Cluster
+    r = requests.get(f"{base_url}/ontology/Cluster", headers={"Accept": media_type}, timeout=30)
+    assert r.status_code == 200, r.text[:500]
+    assert r.headers["Content-Type"].split(";")[0] == media_type
+    assert "Accept" in r.headers.get("Vary", "")
+    got = Graph().parse(data=r.content, format=RDF_TYPES[media_type])
+    # Every statement the ontology file makes about the term (blank-node ones compared by count).
+    expected = {(p, o) for p, o in ontology.predicate_objects(term) if not o.__class__.__name__ == "BNode"}
+    served = set(got.predicate_objects(term))
+    assert expected <= served, expected - served
+    assert len(list(got.predicate_objects(term))) == len(list(ontology.predicate_objects(term)))
+
+
+def test_content_negotiation_edges(base_url: str) -> None:
+    browser_accept = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+    r = requests.get(f"{base_url}/ontology/Cluster", headers={"Accept": browser_accept}, timeout=30)
+    assert r.status_code == 200 and r.headers["Content-Type"].startswith("text/html")
+    r = requests.get(f"{base_url}/ontology/Cluster?format=ttl", timeout=30)
+    assert r.headers["Content-Type"].startswith("text/turtle")
+    assert requests.get(f"{base_url}/ontology/Cluster", headers={"Accept": "image/png"}, timeout=30).status_code == 406
+    r = requests.get(f"{base_url}/ontology/NoSuchTerm", timeout=30)
+    assert r.status_code == 404 and "NoSuchTerm" in r.text
+    whole = requests.get(f"{base_url}/ontology", headers={"Accept": "text/turtle"}, timeout=30)
+    assert whole.status_code == 200
+    assert (URIRef("https://w3id.org/regio"), None, None) in Graph().parse(data=whole.content, format="turtle")
+    region = requests.get(f"{base_url}/id/emilia-romagna", headers={"Accept": "text/turtle"}, timeout=30)
+    assert region.status_code == 200
+    assert len(Graph().parse(data=region.content, format="turtle")) > 0
+
+
+def test_security_headers(base_url: str) -> None:
+    for path in ("/", "/validate", "/ontology", "/ontology/Cluster", "/regions"):
+        r = requests.get(base_url + path, timeout=30)
+        assert r.status_code == 200, path
+        csp = r.headers.get("Content-Security-Policy", "")
+        assert "script-src 'self'" in csp and "unsafe-inline" not in csp, (path, csp)
+        assert "frame-ancestors 'none'" in csp, (path, csp)
+        assert r.headers.get("X-Content-Type-Options") == "nosniff"
+        assert r.headers.get("Referrer-Policy")
+    static = requests.get(base_url + "/static/pages/query.js", timeout=30)
+    assert static.status_code == 200 and static.headers.get("X-Content-Type-Options") == "nosniff"
+
+
+def test_pages_load_nothing_from_elsewhere(base_url: str) -> None:
+    for path in ("/", "/validate", "/ontology", "/ontology/Cluster", "/regions"):
+        html = requests.get(base_url + path, timeout=30).text
+        for ref in re.findall(r'(?:src|href)="([^"]+)"', html):
+            if ref.startswith(("http://", "https://", "//")) and re.search(r"\.(js|css|woff2?|png|svg)$", ref):
+                pytest.fail(f"{path} loads {ref} from elsewhere")
+
+
+# --- the query page -----------------------------------------------------------------------------
+
+def test_query_page_runs_an_example(browser, base_url: str, app) -> None:
+    from selenium.webdriver.common.keys import Keys
+    from regio.web.pages.query import examples
+
+    store = app.extensions["regio.store"]
+    # The first competency question with an answer over the data (the store counts the rows).
+    chosen, expected = None, 0
+    for example in examples():
+        if not re.search(r"^\s*SELECT", re.sub(r"(?m)^\s*(#|PREFIX).*$", "", example["query"]), re.I | re.M):
+            continue
+        rows = store.select(example["query"])
+        if rows:
+            chosen, expected = example, len(rows)
+            break
+    assert chosen, "no competency question has an answer over the data"
+
+    open_page(browser, base_url + "/")
+    console_errors(browser)
+    assert css(browser, ".CodeMirror"), "the editor did not start"
+    prefilled = browser.execute_script("return document.querySelector('.CodeMirror').CodeMirror.getValue()")
+    assert "PREFIX regio: <https://w3id.org/regio#>" in prefilled
+    button = css(browser, f'button.example[data-example="{chosen["id"]}"]')[0]
+    button.click()
+    loaded = browser.execute_script("return document.querySelector('.CodeMirror').CodeMirror.getValue()")
+    assert chosen["query"].strip() in loaded
+    # Ctrl+Enter in the editor runs the query.
+    css(browser, ".CodeMirror textarea")[0].send_keys(Keys.CONTROL, Keys.ENTER)
+    wait(browser, lambda b: css(b, "#results-table tbody tr") or not css(b, "#error")[0].get_attribute("hidden"))
+    assert css(browser, "#error")[0].get_attribute("hidden"), css(browser, "#error")[0].text
+    shown = css(browser, "#results-table tbody tr")
+    assert len(shown) == min(expected, 1000)
+    # IRIs are shown by label once the labels arrive, and link into the service.
+    anchors = css(browser, "#results-table a[data-iri]")
+    if anchors:
+        wait(browser, lambda b: css(b, "#results-table .iri-curie"))
+        href = anchors[0].get_attribute("href")
+        assert href.startswith(base_url + "/"), href
+    assert "query=" in browser.current_url  # the shareable link
+    assert css(browser, "#share-link")[0].get_attribute("value").startswith(base_url + "/?query=")
+    assert {b.text for b in css(browser, "#download-buttons button")} >= {"JSON", "XML", "CSV", "TSV"}
+    assert not console_errors(browser)
+    screenshot(browser, "query-page")
+
+    # The link reopens the same query.
+    link = css(browser, "#share-link")[0].get_attribute("value")
+    open_page(browser, link)
+    reopened = browser.execute_script("return document.querySelector('.CodeMirror').CodeMirror.getValue()")
+    assert reopened.strip() == loaded.strip()
+
+
+def test_query_page_shows_errors(browser, base_url: str) -> None:
+    open_page(browser, base_url + "/?query=" + quote("SELECT * WHERE { ?s ?p }"))
+    css(browser, "#run")[0].click()
+    wait(browser, lambda b: not css(b, "#error")[0].get_attribute("hidden"))
+    message = css(browser, "#error")[0].text
+    assert "400" in message, message
+    assert len(message.splitlines()) >= 2, "the parser's message is missing"
+    screenshot(browser, "query-error")
+
+
+def test_query_page_keyboard(browser, base_url: str) -> None:
+    from selenium.webdriver.common.keys import Keys
+
+    open_page(browser, base_url + "/")
+    css(browser, ".CodeMirror-lines")[0].click()
+    editor = browser.switch_to.active_element
+    assert editor == css(browser, ".CodeMirror textarea")[0], "clicking the editor does not focus it"
+    before = browser.execute_script("return document.querySelector('.CodeMirror').CodeMirror.getValue()")
+    editor.send_keys(Keys.TAB)
+    assert browser.switch_to.active_element != editor, "Tab is trapped in the editor"
+    after = browser.execute_script("return document.querySelector('.CodeMirror').CodeMirror.getValue()")
+    assert before == after
+
+
+# --- the validate page --------------------------------------------------------------------------
+
+def test_validate_page_reports_violations(browser, base_url: str, tmp_path: Path) -> None:
+    from regio.validation import validate
+
+    bad = tmp_path / "invalid-region.ttl"
+    text = FIXTURE.read_text(encoding="utf-8")
+    # Break the fixture: the evidence no longer names the work it quotes, the cluster no place.
+    text = text.replace("    regio:inWork t:work .", "    .").replace("    regio:locatedIn t:region ;\n    regio:hasMember",
+                                                                           "    regio:hasMember")
+    bad.write_text(text, encoding="utf-8")
+    report = validate(bad)
+    violations = [r for r in report.results if r.severity == "Violation"]
+    assert violations, "the broken fixture should not conform"
+
+    open_page(browser, base_url + "/validate")
+    css(browser, "#file")[0].send_keys(str(bad))
+    css(browser, "#validate")[0].click()
+    wait(browser, lambda b: css(b, "#report-summary") or css(b, "#input-error"))
+    assert not css(browser, "#input-error")
+    assert "does not conform" in css(browser, "#report-summary")[0].text
+    shown = css(browser, ".result.violation")
+    assert len(shown) == len(violations)
+    assert any("inWork" in r.text for r in shown)
+    assert len(css(browser, ".result.violation .fix")) == len(shown), "a violation without a fix hint"
+    # grouped by focus node: one group per focus node with results
+    assert len(css(browser, ".focus-group")) == len({r.focus_node for r in report.results})
+    assert not browser.execute_script("return window.regioXss")
+    assert not console_errors(browser)
+    screenshot(browser, "validate-page")
+
+
+def test_validate_page_rejects_unparsable_input(browser, base_url: str) -> None:
+    open_page(browser, base_url + "/validate")
+    css(browser, "#data")[0].send_keys("@prefix regio: <https://w3id.org/regio#> .\nregio:x regio:y .")
+    css(browser, "#validate")[0].click()
+    wait(browser, lambda b: css(b, "#input-error"))
+    message = css(browser, "#input-error")[0].text
+    assert "syntax" in message.lower() and ":2" in message, message
+    assert "regio:x regio:y" in css(browser, "#data")[0].get_attribute("value"), "the pasted text was lost"
+
+
+# --- ontology pages -----------------------------------------------------------------------------
+
+def test_term_page(browser, base_url: str, ontology: Graph) -> None:
+    term = REGIO.Cluster
+    label = str(next(o for o in ontology.objects(term, RDFS.label)))
+    subclasses = {str(s)[len(str(REGIO)):] for s in ontology.subjects(RDFS.subClassOf, term) if isinstance(s, URIRef)}
+    open_page(browser, base_url + "/ontology/Cluster")
+    assert label in css(browser, "h1")[0].text
+    svg = css(browser, "svg.hierarchy")
+    assert svg, "no drawing of the class hierarchy"
+    assert css(browser, "svg.hierarchy rect.box.focus")
+    drawn = {a.get_dom_attribute("href").rsplit("/", 1)[-1] for a in css(browser, "svg.hierarchy a")}
+    assert subclasses <= drawn, subclasses - drawn
+    listed = {a.get_attribute("href").rsplit("/", 1)[-1] for a in css(browser, "dl.axioms a")}
+    assert subclasses <= listed
+    assert not console_errors(browser)
+    screenshot(browser, "term-page")
+
+    # A defined class shows its definition and the paper's quote.
+    quoted = next((s for s in ontology.subjects(REGIO.paperQuote, None)
+                   if isinstance(s, URIRef) and str(s).startswith(str(REGIO))), None)
+    assert quoted is not None
+    open_page(browser, base_url + "/ontology/" + str(quoted)[len(str(REGIO)):])
+    quote_text = str(next(ontology.objects(quoted, REGIO.paperQuote)))
+    assert " ".join(quote_text.split())[:60] in " ".join(css(browser, "blockquote.paper-quote")[0].text.split())
+    screenshot(browser, "term-page-quote")
+
+
+def test_ontology_page(browser, base_url: str, ontology: Graph) -> None:
+    open_page(browser, base_url + "/ontology")
+    boxes = css(browser, "svg.hierarchy rect.box")
+    classes = {c for c in ontology.subjects(None, None) if isinstance(c, URIRef) and str(c).startswith(str(REGIO))
+               and (c, None, URIRef("http://www.w3.org/2002/07/owl#Class")) in ontology}
+    assert len(boxes) >= len(classes)
+    screenshot(browser, "ontology-page")
+
+
+# --- region pages -------------------------------------------------------------------------------
+
+def test_region_page_escapes_and_draws(browser, base_url: str) -> None:
+    fixture = Graph().parse(FIXTURE, format="turtle")
+    region = URIRef(TEST_NS + "region")
+    label = str(fixture.value(region, RDFS.label))
+    actors = {a for a in fixture.objects(None, REGIO.hasMember)}
+    links = set(fixture.subjects(REGIO.linksFrom, None))
+
+    open_page(browser, base_url + "/resource?iri=" + quote(str(region), safe=""))
+    assert css(browser, "h1")[0].text.startswith(label), "the label with markup is not shown as text"
+    assert browser.execute_script("return window.regioXss") is None, "markup from the store ran"
+    assert not css(browser, "main script"), "a script element came from the store"
+    assert len(css(browser, "svg.network circle.actor:not(.legend)")) == len(actors)
+    assert len(css(browser, "svg.network path.link")) == len(links)
+    assert css(browser, "svg.network path.link.vertical") and css(browser, "svg.network path.link.lateral")
+    assert not console_errors(browser)
+    screenshot(browser, "region-page-test-fixture")
+
+
+def test_real_region_page(browser, base_url: str, app) -> None:
+    open_page(browser, base_url + "/regions")
+    rows = css(browser, "table.data tbody tr td:first-child a")
+    assert rows, "no region with clusters, innovation systems or evidence"
+    screenshot(browser, "regions-page")
+    name = rows[0].text
+    rows[0].click()
+    wait(browser, lambda b: css(b, "h1") and name in css(b, "h1")[0].text)
+    assert css(browser, "#h-sources")
+    assert css(browser, ".evidence q"), "a real region's page shows the paper's words"
+    assert not console_errors(browser)
+    screenshot(browser, "region-page")
