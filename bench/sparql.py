@@ -275,7 +275,8 @@ def instantiate(template: str, rng: random.Random, n_firms: int, n_clusters: int
             .replace("{cluster}", f"{SYN}cluster/{rng.randint(1, n_clusters):05d}"))
 
 
-def latencies(server: Server, repeat: int, heavy_repeat: int, n_firms: int, n_clusters: int) -> dict:
+def latencies(server: Server, repeat: int, heavy_repeat: int, n_firms: int, n_clusters: int,
+              query_timeout: float) -> dict:
     out = {}
     for name, (kind, template) in QUERIES.items():
         rng = random.Random(42)
@@ -284,7 +285,10 @@ def latencies(server: Server, repeat: int, heavy_repeat: int, n_firms: int, n_cl
             query = instantiate(template, rng, n_firms, n_clusters) if kind == "light" else template
             start = time.perf_counter()
             try:
-                status, data = request(server.url, query)
+                status, data = request(server.url, query, timeout=query_timeout)
+            except socket.timeout:
+                error = f"> {query_timeout:.0f} s"
+                break
             except OSError as exc:
                 error = str(exc)
                 break
@@ -297,6 +301,8 @@ def latencies(server: Server, repeat: int, heavy_repeat: int, n_firms: int, n_cl
                 times.append(elapsed)
         out[name] = {"median_ms": statistics.median(times) * 1000 if times else None,
                      "rows": sorted(counts), "error": error}
+        done = f"{out[name]['median_ms']:.1f} ms" if times else error
+        print(f"    {server.name} {name}: {done}", file=sys.stderr)
     return out
 
 
@@ -334,7 +340,8 @@ def measure(server: Server, args, n_firms: int, n_clusters: int) -> dict:
     ready = time.perf_counter() - start
     print(f"  {server.name}: ready in {ready:.1f} s; measuring", file=sys.stderr)
     heavy_repeat = max(1, min(args.repeat, 3)) if server.name == "rdflib-endpoint" else args.repeat
-    result = {"latency": latencies(server, args.repeat * 4, heavy_repeat, n_firms, n_clusters),
+    result = {"latency": latencies(server, args.repeat * 4, heavy_repeat, n_firms, n_clusters,
+                                   args.query_timeout),
               "throughput": throughput(server, args.duration, args.clients, n_firms, n_clusters),
               "ready_s": ready}
     return result
@@ -353,7 +360,7 @@ def print_table(results: dict, reference: str = "oxigraph") -> None:
             r = results[n]["latency"].get(q, {})
             ms = r.get("median_ms")
             if ms is None:
-                cell = "error"
+                cell = r.get("error") if (r.get("error") or "").startswith(">") else "error"
             else:
                 ratio = f"({ms / ref:.2f}x)" if ref else ""
                 cell = f"{ms:,.1f} {ratio}"
@@ -381,6 +388,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=5, help="timed runs per heavy query (light: 4x)")
     parser.add_argument("--duration", type=float, default=10.0, help="seconds of the throughput test")
     parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--query-timeout", type=float, default=120.0,
+                        help="give up on a query after this many seconds (reported as '> N s')")
     parser.add_argument("--only", default="", help="comma-separated servers (default: all available)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
     args = parser.parse_args(argv)
