@@ -34,7 +34,7 @@ from regio.store.sparql_text import SparqlTextError, analyze_query, cap_rows
 
 log = logging.getLogger("regio.store")
 
-GRAPH_NAMES_TTL = 5.0
+GRAPH_NAMES_TTL = 1.0  # graphs created by other writers show up within this time
 BATCH = 200
 
 

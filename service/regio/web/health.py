@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from flask import Blueprint, current_app, jsonify
 
 from regio import __version__
@@ -19,4 +21,4 @@ def health():
     except Exception as exc:  # engine down: say so, as a 503 a balancer understands
         return jsonify(status="error", store=store.kind, message=f"store unavailable: {exc}"), 503
     return jsonify(status="ok", version=__version__, store=store.kind, graphs=len(graphs),
-                   writes=bool(current_app.config.get("REGIO_TOKEN")))
+                   writes=bool(current_app.config.get("REGIO_TOKEN")), pid=os.getpid())

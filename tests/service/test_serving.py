@@ -1,0 +1,156 @@
+"""The default dataset in the embedded store (first start loads, later starts reuse), the store
+commands (load/dump/backup), and the documented multi-worker setup: gunicorn workers in remote
+mode in front of one ``oxigraph serve``."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+from click.testing import CliRunner
+
+from regio import paths
+from regio.store import graphs, open_store
+
+from .conftest import TOKEN, Engine, free_port
+
+BIN = Path(sys.executable).parent
+
+
+def test_default_dataset_loaded_once_then_reused(tmp_path) -> None:
+    config = {"REGIO_DATA_DIR": str(tmp_path), "REGIO_QUERY_WORKERS": 0}
+    store = open_store(config)
+    try:
+        names = set(store.graph_names())
+        expected = {graphs.SHAPES, graphs.instances("paper-cases"), graphs.instances("iso3166")}
+        if (paths.ONTOLOGY_DIR / "regio.ttl").exists():
+            expected.add(graphs.ONTOLOGY)
+        assert expected <= names, names
+        countries = store.select("SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { ?c a <https://w3id.org/regio#Country> }")
+        assert int(countries[0]["n"]) >= 240   # ISO 3166-1 has 249 entries
+    finally:
+        store.close()
+    start = time.monotonic()
+    store = open_store(config)
+    try:
+        elapsed = time.monotonic() - start
+        assert elapsed < 3.0, f"second start took {elapsed:.1f} s"
+        assert set(store.graph_names()) == names
+    finally:
+        store.close()
+
+
+def test_store_locked_by_another_process_is_a_clear_error(tmp_path) -> None:
+    from regio.store.embedded import StoreLocked
+
+    env = {**os.environ, "REGIO_DATA_DIR": str(tmp_path)}
+    holder = subprocess.Popen([sys.executable, "-c", "import pyoxigraph, sys, time; "
+                               f"s = pyoxigraph.Store({str(tmp_path / 'store')!r}); print('open', flush=True); time.sleep(60)"],
+                              stdout=subprocess.PIPE, env=env)
+    try:
+        assert holder.stdout.readline().strip() == b"open"
+        with pytest.raises(StoreLocked, match="another process"):
+            open_store({"REGIO_DATA_DIR": str(tmp_path), "REGIO_LOAD_DEFAULT": False, "REGIO_QUERY_WORKERS": 0})
+        result = CliRunner().invoke(__import__("regio.cli", fromlist=["main"]).main,
+                                    ["dump", "--data-dir", str(tmp_path)])
+        assert result.exit_code != 0 and "another process" in result.output
+    finally:
+        holder.kill()
+        holder.wait(10)
+
+
+class _Result:
+    def __init__(self, proc: subprocess.CompletedProcess):
+        self.exit_code = proc.returncode
+        self.output = proc.stdout + proc.stderr
+
+
+class _Cli:
+    """``regio`` as users run it: one process per command (each opens and releases the store)."""
+
+    def invoke(self, _main, args: list[str]) -> _Result:
+        return _Result(subprocess.run([str(BIN / "regio"), *args], capture_output=True, text=True, timeout=120))
+
+
+def test_load_dump_backup(tmp_path) -> None:
+    main = None
+    data = tmp_path / "data.ttl"
+    data.write_text('<https://example.org/a> <https://example.org/p> "1" .\n')
+    quads = tmp_path / "more.nq"
+    quads.write_text('<https://example.org/b> <https://example.org/p> "2" <https://example.org/g> .\n')
+    bad = tmp_path / "bad.ttl"
+    bad.write_text('<https://example.org/a> <https://example.org/p> "1" \n')
+    d = str(tmp_path / "d")
+    runner = _Cli()
+    result = runner.invoke(main, ["load", str(data), str(quads), "--data-dir", d, "--no-inference"])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(main, ["load", str(bad), "--data-dir", d, "--no-inference"])
+    assert result.exit_code != 0 and "bad.ttl" in result.output and "Traceback" not in result.output
+    result = runner.invoke(main, ["dump", "--data-dir", d])
+    assert result.exit_code == 0
+    lines = sorted(result.output.splitlines())
+    assert lines == ['<https://example.org/a> <https://example.org/p> "1" <https://w3id.org/regio/graph/user> .',
+                     '<https://example.org/b> <https://example.org/p> "2" <https://example.org/g> .']
+    result = runner.invoke(main, ["dump", "--data-dir", d, "--format", "ttl"])
+    assert result.exit_code != 0 and "quad format" in result.output
+    result = runner.invoke(main, ["backup", str(tmp_path / "bk"), "--data-dir", d])
+    assert result.exit_code == 0, result.output
+    restored = tmp_path / "restored"
+    restored.mkdir()
+    (tmp_path / "bk").rename(restored / "store")
+    result = runner.invoke(main, ["dump", "--data-dir", str(restored), "--graph", "https://example.org/g",
+                                  "--format", "nt"])
+    assert result.output.strip() == '<https://example.org/b> <https://example.org/p> "2" .'
+
+
+def test_gunicorn_workers_in_front_of_one_engine(tmp_path) -> None:
+    """The production setup of docs/service.md: N gunicorn workers, remote mode, one engine."""
+    gunicorn = BIN / "gunicorn"
+    assert gunicorn.exists(), "gunicorn is a dependency"
+    engine = Engine()
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("REGIO_")}
+    env.update(REGIO_STORE_URL=engine.url + "/query", REGIO_TOKEN=TOKEN, REGIO_LOAD_DEFAULT="false")
+    proc = subprocess.Popen([str(gunicorn), "--workers", "2", "--threads", "4", "--bind", f"127.0.0.1:{port}",
+                             "regio.web:create_app()"], env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if requests.get(url + "/health", timeout=1).status_code == 200:
+                    break
+            except requests.RequestException:
+                assert proc.poll() is None, proc.stderr.read().decode()[-2000:]
+                assert time.monotonic() < deadline, "gunicorn did not start"
+                time.sleep(0.2)
+        r = requests.put(engine.url + "/store", params={"graph": "https://example.org/g"},
+                         data=b'<https://example.org/s> <https://example.org/p> "via engine" .',
+                         headers={"Content-Type": "application/n-triples"}, timeout=10)
+        assert r.status_code < 300
+        time.sleep(1.1)  # the workers' list of the engine's graphs is at most 1 s old
+        pids = set()
+        for _ in range(20):
+            r = requests.get(url + "/sparql", params={"query": "SELECT ?o WHERE { ?s <https://example.org/p> ?o }"},
+                             headers={"Accept": "text/csv"}, timeout=10)
+            assert r.status_code == 200 and r.text.splitlines() == ["o", "via engine"], r.text
+            pids.add(requests.get(url + "/health", timeout=10).json().get("pid"))
+        assert len(pids) == 2, f"answered by {pids}"
+        r = requests.post(url + "/sparql", data=b"INSERT DATA { <https://example.org/s> <https://example.org/p> 1 }",
+                          headers={"Content-Type": "application/sparql-update"}, timeout=10)
+        assert r.status_code == 401
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(10)
+        engine.stop()
