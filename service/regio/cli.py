@@ -16,6 +16,9 @@ from regio import __version__
 #: command name -> "module:attribute" of a click.Command
 COMMANDS: dict[str, str] = {
     "serve": "regio.web.serve:serve_command",
+    "load": "regio.store.cli:load_command",
+    "dump": "regio.store.cli:dump_command",
+    "backup": "regio.store.cli:backup_command",
     "infer": "regio.inference.cli:infer_command",
     "validate": "regio.validation.cli:validate_command",
     "import-csv": "regio.validation.cli:import_csv_command",
