@@ -8,7 +8,8 @@ label look-up the query page's results table uses.  Each page is a blueprint in 
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, jsonify, request
+from flask import Blueprint, abort, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
 
 from . import data, links
 
@@ -32,6 +33,21 @@ def href(iri: object) -> str:
 @bp.app_template_global()
 def curie(iri: object) -> str:
     return links.curie(str(iri))
+
+
+def error_page(exc: HTTPException):
+    """Errors on a page are pages too: the message, the navigation, the right status code."""
+    if request.path == "/labels":
+        return jsonify({"error": exc.name, "message": exc.description}), exc.code
+    body = render_template("pages/error.html", title=f"{exc.code} {exc.name}", error=exc)
+    return body, exc.code or 500, {"Content-Type": "text/html; charset=utf-8"}
+
+
+def add_error_page(blueprint: Blueprint) -> None:
+    blueprint.register_error_handler(HTTPException, error_page)
+
+
+add_error_page(bp)
 
 
 @bp.route("/labels", methods=["POST"])

@@ -18,15 +18,16 @@ import time
 from urllib.parse import quote
 
 from flask import Blueprint, abort, render_template
-from markupsafe import Markup, escape
+from markupsafe import Markup
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, SKOS, DCTERMS, XSD
 from rdflib.term import Node
 
-from . import data, links, negotiate, svg
+from . import add_error_page, data, links, negotiate, svg
 
 bp = Blueprint("ontology_pages", __name__)
+add_error_page(bp)
 
 REGIO = data.REGIO
 PAPER_QUOTE = URIRef(REGIO + "paperQuote")
@@ -138,16 +139,12 @@ def link_to(g: Graph, term: Node) -> Markup:
         return Markup('<a href="{}" title="{}">{}</a>').format(links.href(str(term)), links.curie(str(term)),
                                                                 label_of(g, term))
     if isinstance(term, Literal):
-        return Markup('<span class="literal">{}</span>').format(_literal_text(term))
+        if term.language:
+            return Markup('{} <span class="muted">@{}</span>').format(str(term), term.language)
+        if term.datatype and term.datatype != XSD.string:
+            return Markup('{} <span class="muted">{}</span>').format(str(term), links.curie(str(term.datatype)))
+        return Markup("{}").format(str(term))
     return Markup("<span>(anonymous)</span>")
-
-
-def _literal_text(lit: Literal) -> str:
-    if lit.language:
-        return f'"{lit}"@{lit.language}'
-    if lit.datatype and lit.datatype != XSD.string:
-        return f'"{lit}"^^{links.curie(str(lit.datatype))}'
-    return f'"{lit}"'
 
 
 def expression(g: Graph, node: Node, depth: int = 0) -> Markup:

@@ -16,9 +16,10 @@ from flask import Blueprint, render_template, request
 
 from regio import paths
 
-from . import data, negotiate
+from . import add_error_page, data, negotiate
 
 bp = Blueprint("query_page", __name__)
+add_error_page(bp)
 
 #: The longest query the page will put back into its editor from the URL.
 MAX_QUERY_CHARS = 100_000

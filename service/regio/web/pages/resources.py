@@ -17,13 +17,14 @@ from urllib.parse import quote
 
 from flask import Blueprint, abort, render_template, request
 from markupsafe import Markup
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 from rdflib.term import Node
 
-from . import data, links, negotiate, ontology, svg
+from . import add_error_page, data, links, negotiate, ontology, svg
 
 bp = Blueprint("resource_pages", __name__)
+add_error_page(bp)
 
 R = data.REGIO
 RIS_TYPES = [URIRef(R + n) for n in ("TerritoriallyEmbeddedRegionalInnovationNetwork",
@@ -185,7 +186,6 @@ def region_context(iri: str) -> dict:
     actor_rows = []
     for a in actors[:MAX_ROWS]:
         p = described.get(a, {})
-        types = set(p.get(RDF.type, []))
         actor_rows.append({"link": value_html(name, URIRef(a)),
                            "types": type_badges(classes, name, a, p, inferred),
                            "in": [value_html(name, URIRef(h)) for h in hubs if a in members.get(h, [])],

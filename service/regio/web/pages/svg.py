@@ -107,7 +107,7 @@ def hierarchy(nodes: list[Node], edges: list[tuple[str, str]], *, title: str) ->
     n_cols = max((p.col for p in by_id.values()), default=0) + 1
     col_w = [0.0] * n_cols
     for p in by_id.values():
-        p.w = _box_width(p.node.label)
+        p.w = _box_width(p.node.label) * (BOLD if p.node.kind == "focus" else 1.0)
         col_w[p.col] = max(col_w[p.col], p.w)
     col_x = [PAD]
     for w in col_w[:-1]:

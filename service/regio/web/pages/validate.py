@@ -18,9 +18,10 @@ from rdflib.namespace import SH
 
 from regio import paths
 
-from . import links, negotiate
+from . import add_error_page, links, negotiate
 
 bp = Blueprint("validate_page", __name__)
+add_error_page(bp)
 
 FORMATS = [("", "detect from the file name or content"), ("turtle", "Turtle"), ("ntriples", "N-Triples"),
            ("json-ld", "JSON-LD"), ("rdfxml", "RDF/XML"), ("trig", "TriG"), ("nquads", "N-Quads"),
