@@ -189,6 +189,7 @@ def reason(data: Iterable[Path | rdflib.Graph] = (), *, ontology: rdflib.Graph |
     asserted = {s: {str(o) for o in data_graph.objects(s, RDF.type)} for s in subjects}
     types: dict[str, list[str]] = {}
     inferred: dict[str, list[str]] = {}
+    ancestors: dict[object, set[str]] = {}
     # world.individuals() lists only owl:NamedIndividual declarations, which data rarely makes.
     for iri in sorted(subjects):
         individual = world[str(iri)]
@@ -197,7 +198,9 @@ def reason(data: Iterable[Path | rdflib.Graph] = (), *, ontology: rdflib.Graph |
         named: set[str] = set()
         for cls in individual.is_a:
             if hasattr(cls, "ancestors"):
-                named.update(a.iri for a in cls.ancestors() if a.iri != str(OWL.Thing))
+                if cls not in ancestors:
+                    ancestors[cls] = {a.iri for a in cls.ancestors() if a.iri != str(OWL.Thing)}
+                named |= ancestors[cls]
         types[str(iri)] = sorted(named)
         inferred[str(iri)] = sorted(named - asserted.get(iri, set()))
     return ReasoningResult(True, unsatisfiable, types, inferred, dropped)
