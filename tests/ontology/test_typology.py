@@ -189,6 +189,8 @@ def test_mixed_description_is_reported_inconsistent(java, tmp_path, name):
     result = CliRunner().invoke(main, ["reason", str(data)])
     assert result.exit_code == 1, result.output
     assert "INCONSISTENT" in result.output
+    # the diagnosis names the offending individual
+    assert EX + "mixed" in result.output, result.output
 
 
 def test_reason_command_rejects_unreadable_input(tmp_path):

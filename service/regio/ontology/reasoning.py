@@ -67,6 +67,8 @@ class ReasoningResult:
     inferred: dict[str, list[str]] = field(default_factory=dict)
     #: literals of the data left out because HermiT does not support their datatype
     dropped_literals: int = 0
+    #: for an inconsistent input: the clashes the OWL 2 RL rules find (a diagnosis; HermiT gives none)
+    clashes: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -142,6 +144,27 @@ def reasoner_input(graph: rdflib.Graph) -> tuple[bytes, int]:
     return clean.serialize(format="nt", encoding="utf-8"), dropped
 
 
+def rl_clashes(graph: rdflib.Graph, limit: int = 10) -> list[str]:
+    """Name the individuals and axioms behind an inconsistency, using the OWL 2 RL rules.
+
+    HermiT only says "inconsistent"; the service's rule engine (regio.inference) reports each clash
+    with the individual and the disjoint classes or functional property involved. RL rules are
+    incomplete, so an empty list means "no simple explanation found", not "consistent".
+    """
+    try:
+        import pyoxigraph as ox
+
+        from regio.inference import check
+
+        store = ox.Store()
+        store.load(graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
+        report = check(store)
+    except Exception:  # a diagnosis is a bonus: never let it hide the reasoner's verdict
+        return []
+    named = [c for c in report.clashes if "_:" not in c.message]
+    return [f"{c.rule}: {c.message}" for c in (named or report.clashes)[:limit]]
+
+
 def reason(data: Iterable[Path | rdflib.Graph] = (), *, ontology: rdflib.Graph | None = None) -> ReasoningResult:
     """Run HermiT over the ontology (with its imports) and the given data.
 
@@ -174,7 +197,7 @@ def reason(data: Iterable[Path | rdflib.Graph] = (), *, ontology: rdflib.Graph |
     try:
         sync_reasoner_hermit(world, infer_property_values=False, debug=0)
     except OwlReadyInconsistentOntologyError:
-        return ReasoningResult(consistent=False, dropped_literals=dropped)
+        return ReasoningResult(consistent=False, dropped_literals=dropped, clashes=rl_clashes(merged))
     except OwlReadyJavaError as exc:
         message = str(exc).strip().splitlines()
         detail = next((line for line in message if "Exception" in line), message[-1] if message else "")
@@ -252,6 +275,8 @@ def reason_command(files: tuple[Path, ...], all_types: bool) -> None:
             "embedded), or a functional property has two values.",
             err=True,
         )
+        for clash in result.clashes:
+            click.echo(f"  {clash}", err=True)
         raise SystemExit(1)
     for iri in sorted(result.types):
         shown = result.types[iri] if all_types else result.inferred[iri]
