@@ -146,7 +146,9 @@ class Reasoner:
         self.clashes: list[Clash] = []
         self.clash_count = 0
         self.report_clashes = True
-        self.equality = program.uses_equality
+        #: owl:sameAs is handled (eq-rep-*) once a sameAs fact has been seen: facts that arrived
+        #: before it are copied when it arrives (``Facts.about``), later ones in ``fire``.
+        self.equality = False
         self.derive: Callable[[Triple], None] = self.queue.append
 
     # -- driving --------------------------------------------------------------------------------
@@ -161,6 +163,8 @@ class Reasoner:
         """Process the queue to a fixpoint; return the facts that were new."""
         queue, facts, fire, new = self.queue, self.facts, self.fire, self.new
         known, add = facts.known, facts.add
+        if isinstance(facts, MemoryFacts):
+            known = facts.set.__contains__
         while queue:
             t = queue.popleft()
             if known(t):

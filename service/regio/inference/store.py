@@ -132,9 +132,9 @@ def materialize_store(store: ox.Store, *, graph: str = INFERRED_GRAPH,
     add = facts.add
     for t in asserted:
         add(t)
-    if prog.uses_equality or any(t[1] == SAME_AS for t in asserted):
-        facts.keep_raw(asserted)
+    facts.keep_raw(asserted)
     reasoner = Reasoner(prog, facts)
+    reasoner.equality = any(t[1] == SAME_AS for t in asserted)
     for c, members in prog.one_of.items():                                      # cls-oo
         for m in members:
             reasoner.derive((m, TYPE, c))
@@ -266,8 +266,7 @@ def update_inferred_store(store: ox.Store, added: Iterable[Triple], removed: Ite
     # 2. re-derive around what was taken out, 3. insert what the additions entail.
     facts = StoreFacts(store, excluded)
     reasoner = Reasoner(prog, facts)
-    if prog.uses_equality or _has_equality(store):
-        reasoner.equality = True
+    reasoner.equality = _has_equality(store)
     # Every fact that mentions a node whose facts were taken out, or a removed triple's nodes (a
     # removed assertion may still be entailed, and then belongs in the inferred graph).
     nodes = {n for t in list(gone) + removed for n in ((t[0],) if t[1] == TYPE else (t[0], t[2]))
