@@ -21,6 +21,7 @@ A write lock serialises steps 2–4 in this process, so the state validated is t
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Iterator
@@ -95,6 +96,31 @@ def check_json_depth(data: bytes | str) -> None:
         raise BadRequest(f"malformed JSON-LD: {exc}") from None
 
 
+_XML_ENTITY = re.compile(rb"""<!ENTITY\s+(?:%\s+)?([^\s"'>]+)\s+(?:"([^"]*)"|'([^']*)')""")
+#: How much larger than the document its entity references may make it.
+MAX_ENTITY_EXPANSION = 16 * 1024 * 1024
+
+
+def check_xml_entities(data: bytes | str) -> None:
+    """Refuse the "billion laughs": pyoxigraph's RDF/XML parser expands internal entities without a
+    limit (a 1 KB document of nested entities becomes a 3 GB literal and 9 GB of memory).  The
+    entities Protégé and friends declare are plain IRIs, so entities that refer to entities are
+    refused, and so is a document whose references would expand it by more than 16 MB."""
+    raw = data.encode("utf-8", "replace") if isinstance(data, str) else data
+    if b"<!ENTITY" not in raw:
+        return
+    expansion = 0
+    for match in _XML_ENTITY.finditer(raw):
+        name, value = match.group(1), match.group(2) if match.group(2) is not None else match.group(3)
+        if b"&" in value:
+            raise BadRequest(f"XML entity {name.decode('utf-8', 'replace')!r} refers to other entities; "
+                             "nested entities are not accepted")
+        expansion += len(value) * raw.count(b"&" + name + b";")
+        if expansion > MAX_ENTITY_EXPANSION:
+            raise BadRequest("the XML entities would expand the document by more than "
+                             f"{MAX_ENTITY_EXPANSION // (1024 * 1024)} MB")
+
+
 def quads_in(graph_iri: str, data: rdflib.Graph | bytes | str, fmt: ox.RdfFormat | None = None,
              base_iri: str | None = None) -> set[ox.Quad]:
     """The quads of ``data`` placed in ``graph_iri`` (data: an rdflib Graph or serialised RDF)."""
@@ -103,6 +129,8 @@ def quads_in(graph_iri: str, data: rdflib.Graph | bytes | str, fmt: ox.RdfFormat
         return {ox.Quad(from_rdflib(s), from_rdflib(p), from_rdflib(o), g) for s, p, o in data}
     if fmt == ox.RdfFormat.JSON_LD:
         check_json_depth(data)
+    elif fmt == ox.RdfFormat.RDF_XML:
+        check_xml_entities(data)
     try:
         parsed = ox.parse(data, format=fmt or ox.RdfFormat.TURTLE, base_iri=base_iri or graph_iri)
         return {ox.Quad(q.subject, q.predicate, q.object, g) for q in parsed}
