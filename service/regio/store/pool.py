@@ -111,7 +111,7 @@ class Stream:
             return
         self.done = True
         if finished:
-            self.pool.idle.put(self.worker)
+            self.pool.release(self.worker)
         else:
             self.pool._replace(self.worker)
 
@@ -123,14 +123,45 @@ class Stream:
 
 
 class WorkerPool:
+    """``size`` workers kept ready; up to ``2 × size`` while they are all busy (so a few runaway
+    queries do not queue the light ones behind them until their deadline)."""
+
     def __init__(self, size: int):
         self.size = size
+        self.max_size = 2 * size
         self.idle: queue.Queue[Worker] = queue.Queue()
         self.workers: set[Worker] = set()
         self.lock = threading.Lock()
         self.closed = False
         for _ in range(size):
             self._add()
+
+    def _acquire(self, timeout: float | None) -> Worker:
+        try:
+            return self.idle.get_nowait()
+        except queue.Empty:
+            pass
+        with self.lock:
+            grow = not self.closed and len(self.workers) < self.max_size
+            if grow:
+                worker = Worker()
+                self.workers.add(worker)
+        if grow:
+            return worker
+        try:
+            return self.idle.get(timeout=timeout)
+        except queue.Empty:
+            raise QueryTimeout(f"all query workers stayed busy for {timeout:g} s; try again later") from None
+
+    def release(self, worker: Worker) -> None:
+        with self.lock:
+            surplus = len(self.workers) > self.size and self.idle.qsize() >= self.size
+            if surplus:
+                self.workers.discard(worker)
+        if surplus:
+            worker.kill()
+        else:
+            self.idle.put(worker)
 
     def _add(self) -> None:
         if self.closed:
@@ -144,7 +175,9 @@ class WorkerPool:
         worker.kill()
         with self.lock:
             self.workers.discard(worker)
-        threading.Thread(target=self._add, daemon=True).start()
+            needed = len(self.workers) < self.size
+        if needed:
+            threading.Thread(target=self._add, daemon=True).start()
 
     def snapshots_in_use(self) -> set[str]:
         with self.lock:
@@ -153,10 +186,7 @@ class WorkerPool:
     def run(self, request: dict, timeout: float | None) -> tuple[str, Iterator[bytes]]:
         """Send a query; return (media type, chunks) or raise StoreError/QueryTimeout."""
         deadline = time.monotonic() + timeout if timeout else None
-        try:
-            worker = self.idle.get(timeout=timeout)
-        except queue.Empty:
-            raise QueryTimeout(f"all query workers stayed busy for {timeout:g} s; try again later") from None
+        worker = self._acquire(timeout)
         try:
             worker.send(request)
             kind, payload = worker.frame(deadline)
@@ -170,7 +200,7 @@ class WorkerPool:
             error = json.loads(payload)
             try:
                 worker.frame(deadline)  # Z
-                self.idle.put(worker)
+                self.release(worker)
             except Exception:
                 self._replace(worker)
             raise StoreError(error["status"], error["message"])
