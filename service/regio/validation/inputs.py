@@ -153,6 +153,16 @@ def load_rdf(source: Source, store: ox.Store, fmt: str) -> None:
         raise InputError(
             f"unknown format {fmt!r}: use one of {', '.join(FORMAT_NAMES)}", source=source.name
         ) from None
+    if rdf_format in (ox.RdfFormat.JSON_LD, ox.RdfFormat.RDF_XML):
+        # pyoxigraph's parser SIGSEGVs on deeply nested JSON-LD and expands XML entities without a
+        # limit (billion laughs: 9 GB); the store's guards refuse both before it parses
+        from regio.store.base import check_json_depth, check_xml_entities
+        from regio.store.errors import StoreError
+
+        try:
+            (check_json_depth if rdf_format == ox.RdfFormat.JSON_LD else check_xml_entities)(source.data)
+        except StoreError as exc:
+            raise InputError(f"cannot parse as {fmt}: {exc.message}", source=source.name) from None
     try:
         store.bulk_load(
             source.data,
