@@ -284,3 +284,15 @@ def test_equality_from_functional_property_and_sameas():
     assert any(store.quads_for_pattern(ox.NamedNode(ex + "c2"), same, ox.NamedNode(ex + "c1"), INFERRED))
     assert any(store.quads_for_pattern(ox.NamedNode(ex + "g"), TYPE, ox.NamedNode(REGIO + "Firm"), INFERRED))
     assert any(store.quads_for_pattern(ox.NamedNode(ex + "c2"), TYPE, ox.NamedNode(REGIO + "Country"), INFERRED))
+
+
+def test_schema_or_bulk_change_recomputes_fully():
+    store = _turtle_store(TYPOLOGY_DATA)
+    materialize(store)
+    axiom = ox.Triple(ox.NamedNode(REGIO + "RegionalInnovationSystem"), ox.NamedNode(str(RDFS.subClassOf)),
+                      ox.NamedNode("https://example.org/synthetic/test/Thing"))
+    store.add(ox.Quad(axiom.subject, axiom.predicate, axiom.object, ONTOLOGY_GRAPH))
+    report = update_inferred(store, added=[axiom])
+    assert report.mode.startswith("full")
+    assert any(store.quads_for_pattern(ox.NamedNode("https://example.org/synthetic/test/terin"), TYPE,
+                                       axiom.object, INFERRED))

@@ -212,11 +212,12 @@ def _asserted(store: ox.Store, t: Triple, excluded: frozenset[str]) -> bool:
 
 def update_inferred_store(store: ox.Store, added: Iterable[Triple], removed: Iterable[Triple], *,
                           graph: str = INFERRED_GRAPH, excluded: frozenset[str] = EXCLUDED_GRAPHS,
-                          program: Program | None = None) -> InferenceReport:
+                          program: Program | None = None, full_above: int = 20_000) -> InferenceReport:
     """Bring ``graph`` up to date after ``added`` and ``removed`` were applied to the asserted graphs.
 
     Triples are N-Triples strings.  A change to the schema itself (a schema predicate, or a type
-    that declares a property characteristic) is answered with a full materialisation.
+    that declares a property characteristic), or one of more than ``full_above`` triples, is
+    answered with a full materialisation.
     """
     start = time.perf_counter()
     added = [t for t in added]
@@ -225,6 +226,11 @@ def update_inferred_store(store: ox.Store, added: Iterable[Triple], removed: Ite
     if any(t[1] in schema_preds or (t[1] == TYPE and t[2] in SCHEMA_TYPES) for t in added + removed):
         report, _ = materialize_store(store, graph=graph, excluded=excluded)
         report.mode = "full (schema changed)"
+        return report
+    if len(added) + len(removed) > full_above:
+        # A bulk change (a graph dropped or loaded): one pass over the data beats look-ups per fact.
+        report, _ = materialize_store(store, graph=graph, excluded=excluded)
+        report.mode = "full (large change)"
         return report
     excluded_inputs = excluded | {graph}
     prog = program or program_for(store, excluded_inputs)
