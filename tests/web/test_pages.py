@@ -160,6 +160,28 @@ def test_query_page_runs_an_example(browser, base_url: str, app) -> None:
     assert reopened.strip() == loaded.strip()
 
 
+def test_query_page_escapes_results_and_shows_graphs(browser, base_url: str) -> None:
+    fixture = Graph().parse(FIXTURE, format="turtle")
+    labelled = {s for s in fixture.subjects(RDFS.label, None)}
+    select = (f"SELECT ?thing ?label WHERE {{ ?thing rdfs:label ?label "
+              f"FILTER(STRSTARTS(STR(?thing), \"{TEST_NS}\")) }}")
+    open_page(browser, base_url + "/?run=1&query=" + quote(select))
+    wait(browser, lambda b: len(css(b, "#results-table tbody tr")) == len(labelled))
+    cells = " ".join(td.text for td in css(browser, "#results-table tbody td"))
+    assert "<script>window.regioXss = 1</script>" in cells, "a label with markup is not shown as text"
+    # the IRIs get the labels too (and those are text as well)
+    wait(browser, lambda b: any("<img" in a.text for a in css(b, "#results-table a[data-iri]")))
+    assert browser.execute_script("return window.regioXss") is None, "markup from the store ran"
+
+    construct = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ ?s ?p ?o FILTER(?s = <{TEST_NS}region>) }}"
+    expected = len(set(fixture.predicate_objects(URIRef(TEST_NS + "region"))))
+    open_page(browser, base_url + "/?run=1&inference=false&query=" + quote(construct))
+    wait(browser, lambda b: css(b, "#results-table tbody tr"))
+    assert len(css(browser, "#results-table tbody tr")) == expected
+    assert {b.text for b in css(browser, "#download-buttons button")} == {"Turtle", "N-Triples", "RDF/XML", "JSON-LD"}
+    assert not console_errors(browser)
+
+
 def test_query_page_shows_errors(browser, base_url: str) -> None:
     open_page(browser, base_url + "/?query=" + quote("SELECT * WHERE { ?s ?p }"))
     css(browser, "#run")[0].click()

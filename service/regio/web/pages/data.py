@@ -9,6 +9,7 @@ a read-only in-memory copy of the files in the tree, loaded once into the same n
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from pathlib import Path
 from typing import Any, Iterable
@@ -156,6 +157,10 @@ def to_ox(term: Node) -> Any:
     raise TypeError(f"unsupported term {term!r}")
 
 
+#: An absolute IRI as SPARQL's IRIREF allows it: a scheme, then no space, control or delimiter.
+_IRI = re.compile(r'^[A-Za-z][A-Za-z0-9+.-]*:[^\x00-\x20<>"{}|^`\\]*$')
+
+
 def iri_values(iris: Iterable[str]) -> str:
-    """A SPARQL VALUES body for IRIs that came from the store (angle brackets are re-checked)."""
-    return " ".join(f"<{i}>" for i in iris if not any(c in i for c in '<>"{}|^`\\ \n'))
+    """A SPARQL VALUES body of the IRIs (those that are not absolute IRIs are left out)."""
+    return " ".join(f"<{i}>" for i in iris if _IRI.match(i))

@@ -89,6 +89,8 @@ def page():
     query = request.args.get("query", "")[:MAX_QUERY_CHARS]
     picked = request.args.get("example", "")
     listed = examples()
+    if query:
+        query = with_prefixes(query)  # links from the other pages use regio:, rdfs:, … without PREFIX
     if not query and picked:
         query = next((e["query"] for e in listed if e["id"] == picked), "")
     if not query:
