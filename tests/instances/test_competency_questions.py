@@ -97,9 +97,10 @@ def cq03(rows):
 
 def cq04(rows):
     forms = {r["form"] for r in rows}
-    # the paper: disembodied knowledge is "sticky" and highly immobile; it can be tacit or codified
-    assert regio("DisembodiedKnowledge") in forms
-    assert regio("EmbodiedKnowledge") not in forms
+    # the paper: "sticky", disembodied knowledge is highly immobile; some codified knowledge (in
+    # local codes) is a product of localised rather than placeless learning; embodied knowledge
+    # and universally codified knowledge travel
+    assert forms == {regio("DisembodiedKnowledge"), regio("LocallyCodifiedKnowledge")}
     assert all(r["quote"] for r in rows)
 
 
@@ -196,8 +197,12 @@ def cq12(rows):
     for r in rows:
         found[r["principle"]].add(r["case"])
     assert dict(found) == {
+        # stated, or entailed: regional clusters (and so industrial districts) and both kinds of
+        # territorially based innovation system are territorially integrated
         regio("territorialIntegrationPrinciple"): {
-            rid("third-italy-industrial-districts"), rid("tesa-firms-jaeren"), *NETWORKED_IRIS
+            rid("third-italy-industrial-districts"), rid("emilia-romagna-industrial-districts"),
+            rid("norwegian-shipping-geographical-clusters"), rid("tesa-firms-jaeren"),
+            rid("third-italy-embedded-innovation-network"), *NETWORKED_IRIS
         },
         regio("functionalIntegrationPrinciple"): {rid("science-parks"), rid("technopolises")},
         regio("systemIntegrationPrinciple"): NETWORKED_IRIS,
