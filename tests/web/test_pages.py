@@ -14,7 +14,7 @@ from urllib.parse import quote
 import pytest
 import requests
 from rdflib import Graph, Namespace, URIRef
-from rdflib.namespace import RDFS
+from rdflib.namespace import RDF, RDFS
 
 from regio import paths
 
@@ -23,6 +23,7 @@ from .conftest import FIXTURE, TEST_NS, console_errors, screenshot
 pytestmark = pytest.mark.browser
 
 REGIO = Namespace("https://w3id.org/regio#")
+RDF_TYPE = RDF.type
 RDF_TYPES = {"text/turtle": "turtle", "application/rdf+xml": "xml", "application/ld+json": "json-ld",
              "application/n-triples": "nt"}
 
@@ -317,3 +318,28 @@ def test_real_region_page(browser, base_url: str, app) -> None:
     assert css(browser, ".evidence q"), "a real region's page shows the paper's words"
     assert not console_errors(browser)
     screenshot(browser, "region-page")
+
+
+# --- the validate page over plain HTTP (scripts, spreadsheets) -----------------------------------
+
+def test_validate_report_for_scripts_and_spreadsheets(base_url: str, tmp_path: Path) -> None:
+    from regio.validation import Source, validate
+    from regio.validation.csvimport import import_csv
+
+    text = FIXTURE.read_text(encoding="utf-8").replace("    regio:inWork t:work .", "    .")
+    expected = validate(Source("x.ttl", text.encode(), "turtle"))
+    r = requests.post(base_url + "/validate", data={"data": text}, headers={"Accept": "text/turtle"}, timeout=60)
+    assert r.status_code == 200 and r.headers["Content-Type"].startswith("text/turtle")
+    report = Graph().parse(data=r.text, format="turtle")
+    sh = Namespace("http://www.w3.org/ns/shacl#")
+    assert len(set(report.subjects(RDF_TYPE, sh.ValidationResult))) == len(expected.results) > 0
+
+    # A spreadsheet row without its source: the problem is shown by file, row and column.
+    sheet = "id,label,located_in,sources\ntest-cluster,test cluster,NO,\n"
+    problems = import_csv([Source("clusters.csv", sheet.encode(), "csv")]).errors
+    assert problems
+    r = requests.post(base_url + "/validate", files={"file": ("clusters.csv", sheet.encode(), "text/csv")},
+                      timeout=60)
+    assert r.status_code == 400
+    for problem in problems:
+        assert f"row {problem.row}" in r.text and problem.message.split(":")[0] in r.text

@@ -164,6 +164,13 @@ def run():
     try:
         report = validate(source, inference=inference)
     except InputError as exc:
+        problems = getattr(exc, "errors", None)  # a CSV template: one entry per cell, row or file
+        if problems:
+            rows = [{"where": f"{e.file}" + (f", row {e.row}" if e.row is not None else ""),
+                     "column": e.column, "message": e.message, "severity": getattr(e, "severity", "Violation")}
+                    for e in problems]
+            return render(400, error=f"{len(rows)} problem(s) in the spreadsheet: fix these cells, then "
+                                     "validate again.", csv_errors=rows, **context)
         return render(400, error=str(exc), **context)
     except ValueError as exc:  # e.g. a CSV template with a wrong header, if raised as ValueError
         return render(400, error=str(exc), **context)
