@@ -682,13 +682,12 @@ def import_csv(sources: list[Source], *, base: str = RID) -> ImportResult:
     return mapper.result
 
 
-def import_sources(sources: list[Source]) -> str:
-    """N-Triples of the CSVs plus the regions they refer to, for validation; raises CSVImportError."""
+def import_graph(sources: list[Source]) -> Graph:
+    """The CSVs as RDF plus the regions they refer to, for validation; raises CSVImportError."""
     result = import_csv(sources)
     if result.errors:
         raise CSVImportError(result.errors)
-    graph = result.graph + result.context_graph()
-    return graph.serialize(format="nt")
+    return result.graph + result.context_graph()
 
 
 def locate(result: ImportResult, node) -> str:

@@ -1,20 +1,24 @@
-"""The validation engine: pySHACL over a pyoxigraph store, with shapes and ontology cached.
+"""The validation engine: pySHACL with fast parsing, shapes and ontology cached.
 
 pySHACL is the reference engine and decides every result; this module only removes the overhead
 around it, so that the SPARQL service can validate every write and the command line can validate
 a million triples:
 
-- data is parsed by pyoxigraph (Rust) into a ``pyoxigraph.Store``, which pySHACL 0.30+ validates
-  natively (its SPARQL-based constraints then run in Oxigraph too) — no rdflib parsing;
+- data is parsed by pyoxigraph's parser (Rust) straight into an rdflib graph, validated in place
+  (not into an Oxigraph *store*: it canonicalises ``xsd:nonNegativeInteger`` to ``xsd:integer``,
+  which changes what ``sh:datatype`` sees);
 - the shapes graph is parsed once per process (and again only when a file under ``shapes/``
-  changes) and pySHACL's compiled ``ShapesGraph`` is reused between runs;
-- pySHACL would copy ("inoculate") the ontology's class and property axioms into a clone of the
-  data graph on every run when given ``ont_graph``; we compute that copy once and add it to the
-  freshly parsed store, which is validated in place.  This is exactly what ``pyshacl -e
-  ontology.ttl`` does, so a firm typed ``regio:SME`` is checked by the ``regio:Firm`` shape.
+  changes) and pySHACL's compiled ``ShapesGraph`` is reused between runs; property shapes get
+  their node shape's targets (:func:`targeted_property_shapes`), so pySHACL checks each of them
+  once for all focus nodes instead of once per focus node;
+- SHACL-SPARQL queries are parsed once, not once per focus node (:func:`_memoise_sparql_parsing`);
+- the ontology's class hierarchy is extracted once and added to the freshly parsed graph, which
+  is validated in place, so a firm typed ``regio:SME`` is checked by the ``regio:Firm`` shape
+  (with ``rdfs``/``owlrl`` inference, the whole ontology is added for the reasoner).
 
-:func:`reference_validate` runs plain ``pyshacl.validate`` (rdflib parsing, ``ont_graph``) on the
-same inputs; tests and ``bench/validate`` check that both give the same conformance and results.
+:func:`reference_validate` runs plain ``pyshacl.validate`` (rdflib parsing, shapes parsed afresh)
+on the same inputs plus the same ontology extract; tests and ``bench/validate`` check that both
+give the same conformance and results.
 """
 
 from __future__ import annotations
@@ -28,10 +32,11 @@ from typing import Any, Iterable, Union
 
 import pyoxigraph as ox
 import rdflib
+from rdflib.namespace import SH
 from rdflib.term import Node
 
 from regio import paths
-from regio.validation.inputs import DataLike, InputError, Source, as_sources, load_sources
+from regio.validation.inputs import DataLike, InputError, Source, TermConverter, as_sources, load_sources
 from regio.validation.report import ValidationReport, from_report_graph
 
 INFERENCE_OPTIONS = ("none", "rdfs", "owlrl")
@@ -67,8 +72,8 @@ class Resources:
 
     shapes_graph: rdflib.Graph
     ontology_graph: rdflib.Graph
-    #: the ontology axioms pySHACL's inoculation copies into a data graph, as pyoxigraph quads
-    ontology_quads: list[ox.Quad]
+    #: the ontology's named class hierarchy (see _hierarchy_triples)
+    hierarchy: list[tuple[Node, Node, Node]]
     #: pySHACL's compiled shapes, reused between runs
     compiled_shapes: Any
     stamp: tuple
@@ -88,29 +93,69 @@ def _parse_files(files: Iterable[Path]) -> rdflib.Graph:
     return graph
 
 
-def _to_ox(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-    if isinstance(term, rdflib.URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, rdflib.BNode):
-        return ox.BlankNode(str(term))
-    if isinstance(term, rdflib.Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-        return ox.Literal(str(term))
-    raise TypeError(f"not an RDF term: {term!r}")
+def _hierarchy_triples(ontology: rdflib.Graph) -> list[tuple[Node, Node, Node]]:
+    """The ontology's named class hierarchy: every ``C rdfs:subClassOf D`` between IRIs.
+
+    This is all SHACL needs from the ontology to check a firm typed ``regio:SME`` with the
+    ``regio:Firm`` shape (``sh:targetClass`` and ``sh:class`` follow ``rdfs:subClassOf`` in the
+    data graph).  pySHACL's own ``ont_graph`` "inoculation" deep-copies every named individual and
+    its blank-node axioms instead, which for REGIO's ontology takes minutes; the hierarchy alone
+    gives the same results for these shapes.
+    """
+    sub = rdflib.RDFS.subClassOf
+    return [
+        (s, sub, o)
+        for s, o in ontology.subject_objects(sub)
+        if isinstance(s, rdflib.URIRef) and isinstance(o, rdflib.URIRef)
+    ]
 
 
-def _inoculated_quads(ontology: rdflib.Graph) -> list[ox.Quad]:
-    """The triples pySHACL's ``inoculate`` copies from the ontology into any data graph."""
-    from pyshacl.graph_abstraction import DataGraph
-    from pyshacl.rdfutil.inoculate import inoculate
+def ontology_extract(inference: str = "none") -> rdflib.Graph:
+    """The ontology triples added to the data before validation, as an rdflib Graph.
 
-    target = DataGraph.from_rdflib(rdflib.Graph())
-    inoculate(target, ontology)
-    default = ox.DefaultGraph()
-    return [ox.Quad(_to_ox(s), _to_ox(p), _to_ox(o), default) for s, p, o in target.triples((None, None, None))]
+    Without inference: the named class hierarchy.  With ``rdfs``/``owlrl`` inference: the whole
+    ontology (domains, ranges, equivalences, …), so the reasoner sees it with the data.
+    """
+    res = resources()
+    graph = rdflib.Graph()
+    if inference == "none":
+        for triple in _hierarchy_triples(res.ontology_graph):
+            graph.add(triple)
+    else:
+        graph += res.ontology_graph
+    return graph
+
+
+_TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
+
+
+def targeted_property_shapes(shapes: rdflib.Graph) -> rdflib.Graph:
+    """The same shapes, with each property shape given its node shape's targets directly.
+
+    pySHACL validates a property shape reached through ``sh:property`` once per focus node
+    (building its constraint components anew each time), but a property shape with its own targets
+    once for all focus nodes.  For a property shape that belongs to exactly one node shape with
+    targets — a node shape not itself used inside another shape — both give the same results (same
+    focus node, path, value, severity and source shape), so the copy moves the targets and drops
+    the ``sh:property`` link.  The shapes file keeps the readable DCAT-AP layout; tests and
+    ``bench/validate`` check that the results do not change.
+    """
+    out = rdflib.Graph()
+    out += shapes
+    for prop_shape in set(shapes.objects(None, SH.property)):
+        parents = list(shapes.subjects(SH.property, prop_shape))
+        if len(parents) != 1:
+            continue
+        parent = parents[0]
+        if next(iter(shapes.subjects(None, parent)), None) is not None:
+            continue  # the node shape is used inside another shape: keep it as it is
+        targets = [(p, o) for p in _TARGETS for o in shapes.objects(parent, p)]
+        if not targets or next(iter(shapes.objects(prop_shape, SH.deactivated)), None) is not None:
+            continue
+        out.remove((parent, SH.property, prop_shape))
+        for p, o in targets:
+            out.add((prop_shape, p, o))
+    return out
 
 
 def resources() -> Resources:
@@ -128,79 +173,92 @@ def resources() -> Resources:
 
         shapes_graph = _parse_files(files_shapes)
         ontology_graph = _parse_files(files_ontology)
-        compiled = ShapesGraph(shapes_graph, False, log)
+        compiled = ShapesGraph(targeted_property_shapes(shapes_graph), False, log)
         compiled.shapes  # noqa: B018 - harvest the shapes now, once
         _resources = Resources(
             shapes_graph=shapes_graph,
             ontology_graph=ontology_graph,
-            ontology_quads=_inoculated_quads(ontology_graph),
+            hierarchy=_hierarchy_triples(ontology_graph),
             compiled_shapes=compiled,
             stamp=stamp,
         )
         return _resources
 
 
-def _store_from(data: Any, fmt: str | None) -> ox.Store:
-    """A fresh pyoxigraph store holding the data (never the caller's own graph or store)."""
+def _graph_from(data: Any, fmt: str | None) -> rdflib.Graph:
+    """A fresh rdflib graph holding the data (never the caller's own graph or store)."""
     if isinstance(data, ox.Store):
-        store = ox.Store()
-        store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph()) for q in data)
-        return store
+        graph = rdflib.Graph()
+        convert = TermConverter()
+        for q in data:
+            graph.add((convert(q.subject), convert(q.predicate), convert(q.object)))
+        return graph
     if isinstance(data, rdflib.Graph):  # also Dataset/ConjunctiveGraph: validate the union
-        store = ox.Store()
-        default = ox.DefaultGraph()
-        triples = data.triples((None, None, None)) if not isinstance(data, rdflib.Dataset) else (
-            q[:3] for q in data.quads((None, None, None, None))
-        )
-        store.bulk_extend(ox.Quad(_to_ox(s), _to_ox(p), _to_ox(o), default) for s, p, o in triples)
-        return store
+        graph = rdflib.Graph()
+        if isinstance(data, rdflib.Dataset):
+            for s, p, o, _ in data.quads((None, None, None, None)):
+                graph.add((s, p, o))
+        else:
+            graph += data
+        return graph
     return load_sources(as_sources(data, fmt))
 
 
-def _label_getter(store: ox.Store):
-    predicates = [ox.NamedNode(p) for p in _LABEL_PREDICATES]
+def _label_getter(graph: rdflib.Graph):
+    predicates = [rdflib.URIRef(p) for p in _LABEL_PREDICATES]
     cache: dict[Node, str | None] = {}
 
     def label_of(node: Node) -> str | None:
         if node in cache:
             return cache[node]
         found: str | None = None
-        if isinstance(node, (rdflib.URIRef, rdflib.BNode)):
-            subject = _to_ox(node)
-            for predicate in predicates:
-                labels = [q.object for q in store.quads_for_pattern(subject, predicate, None)]
-                labels = [lit for lit in labels if isinstance(lit, ox.Literal)]
-                if labels:
-                    labels.sort(key=lambda lit: (lit.language not in ("en", None), lit.language or "", lit.value))
-                    found = labels[0].value
-                    break
+        for predicate in predicates:
+            labels = [o for o in graph.objects(node, predicate) if isinstance(o, rdflib.Literal)]
+            if labels:
+                labels.sort(key=lambda lit: (lit.language not in ("en", None), lit.language or "", str(lit)))
+                found = str(labels[0])
+                break
         cache[node] = found
         return found
 
     return label_of
 
 
-_data_graph_class = None
+_sparql_memo_installed = False
 
 
-def _data_graph(store: ox.Store):
-    """pySHACL's Oxigraph data graph, with a constant-time truth value.
+def _memoise_sparql_parsing() -> None:
+    """Parse each SPARQL text once per process instead of once per focus node.
 
-    pySHACL writes ``datagraph or shapes_graph`` when it builds each result, and an rdflib graph's
-    truth value is its length, which for an Oxigraph-backed graph is a ``COUNT`` over the whole
-    store: seconds per thousand results on a large file.  "Has at least one triple" answers the
-    same question in constant time; nothing else is changed.
+    pySHACL runs a SHACL-SPARQL constraint as one query per focus node, always with the same text
+    (the focus node is passed as an initial binding), and rdflib parses and translates the text
+    every time — most of the cost.  Evaluating one prepared query with different bindings is
+    rdflib's documented way to run a query repeatedly; the results are the same.
     """
-    global _data_graph_class
-    if _data_graph_class is None:
-        from pyshacl.graph_abstraction import OxigraphDataGraph
+    global _sparql_memo_installed
+    if _sparql_memo_installed:
+        return
+    from functools import lru_cache
 
-        class _OxigraphDataGraph(OxigraphDataGraph):
-            def __bool__(self) -> bool:
-                return next(iter(self.impl.quads_for_pattern(None, None, None)), None) is not None
+    from rdflib.plugins.sparql import processor
 
-        _data_graph_class = _OxigraphDataGraph
-    return _data_graph_class(store)
+    original = processor.SPARQLProcessor.query
+
+    @lru_cache(maxsize=256)
+    def prepared(text: str, base: str | None, namespaces: tuple | None):
+        return processor.translateQuery(processor.parseQuery(text), base, dict(namespaces) if namespaces else None)
+
+    def query(self, strOrQuery, initBindings=None, initNs=None, base=None, DEBUG=False):  # noqa: N803 - rdflib's names
+        if isinstance(strOrQuery, str):
+            try:
+                key = tuple(sorted(initNs.items())) if initNs else None
+                strOrQuery = prepared(strOrQuery, base, key)
+            except TypeError:  # unhashable namespaces: leave it to rdflib
+                pass
+        return original(self, strOrQuery, initBindings, initNs, base, DEBUG)
+
+    processor.SPARQLProcessor.query = query
+    _sparql_memo_installed = True
 
 
 def validate(
@@ -225,18 +283,22 @@ def validate(
     """
     if inference not in INFERENCE_OPTIONS:
         raise ValueError(f"inference must be one of {', '.join(INFERENCE_OPTIONS)}, not {inference!r}")
+    graph = _graph_from(data, format)  # first: bad input is reported before any slow set-up
     res = resources()
-    store = _store_from(data, format)
-    n_triples = len(store)
-    store.bulk_extend(res.ontology_quads)
+    n_triples = len(graph)
+    add = graph.store.add
+    for triple in res.hierarchy if inference == "none" else res.ontology_graph:
+        add(triple, graph, False)
 
     from pyshacl import Validator
+    from pyshacl.graph_abstraction import DataGraph
 
+    _memoise_sparql_parsing()
     options = {"inference": inference, "inplace": True, "advanced": False, "logger": log}
-    validator = Validator(_data_graph(store), shacl_graph=res.shapes_graph, options=options)
+    validator = Validator(DataGraph.from_rdflib(graph), shacl_graph=res.shapes_graph, options=options)
     validator.shacl_graph = res.compiled_shapes  # the compiled shapes, instead of recompiling
     conforms, report_graph, _ = validator.run()
-    report = from_report_graph(bool(conforms), report_graph, _label_getter(store))
+    report = from_report_graph(bool(conforms), report_graph, _label_getter(graph))
     report.triples = n_triples
     if isinstance(data, (str, os.PathLike, Source)):
         report.sources = [os.fspath(data) if not isinstance(data, Source) else data.name]
@@ -246,8 +308,9 @@ def validate(
 
 
 def reference_validate(files: list[str | os.PathLike], *, inference: str = "none") -> ValidationReport:
-    """Plain pySHACL, as its command line runs it: rdflib parsing, ``ont_graph``, no caching.
+    """Plain pySHACL, as its command line runs it: rdflib parsing, the shapes parsed afresh.
 
+    The data graph is the files plus :func:`ontology_extract` (what :func:`validate` adds too).
     The yardstick for :func:`validate`: both must give the same conformance and result set.
     """
     import pyshacl
@@ -255,11 +318,7 @@ def reference_validate(files: list[str | os.PathLike], *, inference: str = "none
     data = rdflib.Graph()
     for f in files:
         data.parse(os.fspath(f))
-    res = resources()
+    data += ontology_extract(inference)
     shapes = _parse_files(shapes_files())
-    ontology = _parse_files(ontology_files())
-    conforms, report_graph, _ = pyshacl.validate(
-        data, shacl_graph=shapes, ont_graph=ontology if len(ontology) else None, inference=inference
-    )
-    del res
+    conforms, report_graph, _ = pyshacl.validate(data, shacl_graph=shapes, inference=inference)
     return from_report_graph(bool(conforms), report_graph)

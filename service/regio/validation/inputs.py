@@ -1,7 +1,7 @@
 """Reading the data to validate: files, standard input, several formats, clear errors.
 
-Parsing is done by pyoxigraph (Rust), about ten times faster than rdflib's parsers on large files,
-straight into a pyoxigraph ``Store`` that pySHACL validates in place.  Every failure a user can
+Parsing is done by pyoxigraph's parser (Rust), much faster than rdflib's parsers on large files,
+into the rdflib graph that pySHACL validates in place.  Every failure a user can
 cause — a missing file, an unknown extension, an empty file, binary junk, a syntax error — becomes
 an :class:`InputError` naming the file and, where the parser knows it, the line and column, so the
 command line can print one clear message and exit with status 2 instead of a traceback.
@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Iterable, Union
 
 import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
 
 #: File extension -> format name.  ``csv`` means a REGIO spreadsheet template (see csvimport).
 EXTENSIONS: dict[str, str] = {
@@ -145,8 +146,46 @@ def base_iri(name: str) -> str:
     return Path(name).resolve().as_uri()
 
 
-def load_rdf(source: Source, store: ox.Store, fmt: str) -> None:
-    """Parse one RDF source into the store's default graph, raising InputError on bad syntax."""
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+class TermConverter:
+    """pyoxigraph terms to rdflib terms, each distinct term converted once.
+
+    Simple literals come back from pyoxigraph typed ``xsd:string``; rdflib's parsers leave them
+    untyped, and so do we, so that the graph is the one rdflib would have parsed.
+    """
+
+    def __init__(self) -> None:
+        self.cache: dict = {}
+
+    def __call__(self, term):
+        node = self.cache.get(term)
+        if node is None:
+            if isinstance(term, ox.NamedNode):
+                node = URIRef(term.value)
+            elif isinstance(term, ox.Literal):
+                if term.language:
+                    node = Literal(term.value, lang=term.language)
+                elif term.datatype.value == _XSD_STRING:
+                    node = Literal(term.value)
+                else:
+                    node = Literal(term.value, datatype=URIRef(term.datatype.value))
+            elif isinstance(term, ox.BlankNode):
+                node = BNode(term.value)
+            else:  # RDF-star quoted triples are not part of REGIO's data model
+                raise InputError(f"unsupported term {term}")
+            self.cache[term] = node
+        return node
+
+
+def load_rdf(source: Source, graph: Graph, fmt: str, convert: TermConverter | None = None) -> None:
+    """Parse one RDF source with pyoxigraph into an rdflib graph; InputError on bad syntax.
+
+    pyoxigraph's parser is used, not its store: Oxigraph's store canonicalises literals (it keeps
+    ``"5"^^xsd:nonNegativeInteger`` as ``xsd:integer``), which would change what ``sh:datatype``
+    sees.  Named graphs in N-Quads/TriG are merged: the union is validated.
+    """
     try:
         rdf_format = RDF_FORMATS[fmt]
     except KeyError:
@@ -163,18 +202,15 @@ def load_rdf(source: Source, store: ox.Store, fmt: str) -> None:
             (check_json_depth if rdf_format == ox.RdfFormat.JSON_LD else check_xml_entities)(source.data)
         except StoreError as exc:
             raise InputError(f"cannot parse as {fmt}: {exc.message}", source=source.name) from None
+    convert = convert or TermConverter()
+    add = graph.store.add  # Graph.add re-checks every term; these come from a parser
     try:
-        store.bulk_load(
-            source.data,
-            format=rdf_format,
-            base_iri=base_iri(source.name),
-            to_graph=ox.DefaultGraph(),
-        )
+        for quad in ox.parse(source.data, format=rdf_format, base_iri=base_iri(source.name)):
+            add((convert(quad.subject), convert(quad.predicate), convert(quad.object)), graph, False)
     except SyntaxError as exc:
-        message = str(exc.msg if hasattr(exc, "msg") and exc.msg else exc)
-        for prefix in ("Parser error at line",):
-            if message.startswith(prefix):
-                message = message.split(": ", 1)[-1]
+        message = str(exc.msg if getattr(exc, "msg", None) else exc)
+        if message.startswith("Parser error at line"):
+            message = message.split(": ", 1)[-1]
         raise InputError(f"{fmt} syntax error: {message}", source=source.name, line=exc.lineno, column=exc.offset) from None
     except (ValueError, OSError) as exc:
         raise InputError(f"cannot parse as {fmt}: {exc}", source=source.name) from None
@@ -191,9 +227,10 @@ def as_sources(data: DataLike, fmt: str | None = None) -> list[Source]:
     return [read_source(item, fmt) for item in items]
 
 
-def load_sources(sources: list[Source], store: ox.Store | None = None) -> ox.Store:
-    """Parse every source (RDF or CSV template) into one pyoxigraph store and return it."""
-    store = store if store is not None else ox.Store()
+def load_sources(sources: list[Source], graph: Graph | None = None) -> Graph:
+    """Parse every source (RDF or CSV template) into one rdflib graph and return it."""
+    graph = graph if graph is not None else Graph()
+    convert = TermConverter()
     csv_sources: list[Source] = []
     for source in sources:
         check_text(source)
@@ -201,10 +238,9 @@ def load_sources(sources: list[Source], store: ox.Store | None = None) -> ox.Sto
         if fmt == "csv":
             csv_sources.append(source)
         else:
-            load_rdf(source, store, fmt)
+            load_rdf(source, graph, fmt, convert)
     if csv_sources:
         from regio.validation import csvimport  # local: the CSV mapping is only needed for CSV input
 
-        graph_text = csvimport.import_sources(csv_sources)  # raises CSVImportError (an InputError)
-        store.bulk_load(graph_text.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.DefaultGraph())
-    return store
+        graph += csvimport.import_graph(csv_sources)  # raises CSVImportError (an InputError)
+    return graph
