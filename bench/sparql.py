@@ -126,9 +126,20 @@ class Server:
     def __init__(self, name: str, cmd: list[str], url: str, env: dict | None = None, cwd: Path | None = None,
                  log: Path | None = None):
         self.name, self.cmd, self.url = name, cmd, url
-        self.log = open(log, "wb") if log else subprocess.DEVNULL
-        self.proc = subprocess.Popen(cmd, env={**os.environ, **(env or {})}, cwd=cwd, stdout=self.log,
-                                     stderr=subprocess.STDOUT, start_new_session=True)
+        self.env, self.cwd = env, cwd
+        self.log = open(log, "ab") if log else subprocess.DEVNULL
+        self._spawn()
+
+    def _spawn(self) -> None:
+        self.proc = subprocess.Popen(self.cmd, env={**os.environ, **(self.env or {})}, cwd=self.cwd,
+                                     stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
+
+    def restart(self) -> None:
+        """Stop and start again: a server still busy with an abandoned query would skew the rest."""
+        self._kill()
+        _local.conns = {}
+        self._spawn()
+        self.wait_ready()
 
     def wait_ready(self, timeout: float = 600) -> None:
         deadline = time.monotonic() + timeout
@@ -145,6 +156,11 @@ class Server:
         raise RuntimeError(f"{self.name} not ready after {timeout:.0f} s")
 
     def stop(self) -> None:
+        self._kill()
+        if self.log is not subprocess.DEVNULL:
+            self.log.close()
+
+    def _kill(self) -> None:
         if self.proc.poll() is None:
             os.killpg(self.proc.pid, signal.SIGTERM)
             try:
@@ -152,8 +168,6 @@ class Server:
             except subprocess.TimeoutExpired:
                 os.killpg(self.proc.pid, signal.SIGKILL)
                 self.proc.wait()
-        if self.log is not subprocess.DEVNULL:
-            self.log.close()
 
 
 _local = threading.local()
@@ -288,6 +302,9 @@ def latencies(server: Server, repeat: int, heavy_repeat: int, n_firms: int, n_cl
                 status, data = request(server.url, query, timeout=query_timeout)
             except socket.timeout:
                 error = f"> {query_timeout:.0f} s"
+                if getattr(server, "restartable", True):
+                    print(f"    {server.name}: restarting after the abandoned query", file=sys.stderr)
+                    server.restart()
                 break
             except OSError as exc:
                 error = str(exc)
