@@ -276,6 +276,16 @@ def test_term_page(browser, base_url: str, ontology: Graph) -> None:
     assert " ".join(quote_text.split())[:60] in " ".join(css(browser, "blockquote.paper-quote")[0].text.split())
     screenshot(browser, "term-page-quote")
 
+    # A defined class shows its definition as a class expression (Manchester syntax), linked.
+    defined = sorted(s for s in ontology.subjects(URIRef("http://www.w3.org/2002/07/owl#equivalentClass"), None)
+                     if isinstance(s, URIRef) and str(s).startswith(str(REGIO)))
+    assert defined, "the ontology defines no class"
+    open_page(browser, base_url + "/ontology/" + str(defined[0])[len(str(REGIO)):])
+    expression = css(browser, "p.expr")
+    assert expression and css(browser, "p.expr a") and css(browser, "p.expr .kw")
+    assert not console_errors(browser)
+    screenshot(browser, "term-page-defined-class")
+
 
 def test_ontology_page(browser, base_url: str, ontology: Graph) -> None:
     open_page(browser, base_url + "/ontology")

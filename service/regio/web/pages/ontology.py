@@ -286,7 +286,9 @@ def term_context(g: Graph, term: URIRef) -> dict:
         "sources": sources,
         "types": [link_to(g, t) for t in types if not str(t).startswith(str(OWL))],
         "characteristics": characteristics,
-        "superclasses": [expression(g, o) for o in g.objects(term, RDFS.subClassOf)],
+        # asserted superclasses, then the named classes its definition implies (conjuncts)
+        "superclasses": [expression(g, o) for o in g.objects(term, RDFS.subClassOf)]
+        + [link_to(g, c) for c in named_superclasses(g, term) if (term, RDFS.subClassOf, c) not in g],
         "equivalents": [expression(g, o) for o in g.objects(term, OWL.equivalentClass)],
         "disjoint": [expression(g, o) for o in g.objects(term, OWL.disjointWith)]
         + [expression(g, s) for s in g.subjects(OWL.disjointWith, term)],

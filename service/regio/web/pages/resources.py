@@ -194,9 +194,10 @@ def region_context(iri: str) -> dict:
     # Knowledge bases: of the clusters, their industries and firms, and the innovation systems.
     kb_rows = data.select(
         "SELECT DISTINCT ?kb ?thing WHERE { VALUES ?hub { " + (data.iri_values(hubs) or "<urn:x-none>") + " } "
-        "{ ?hub regio:hasKnowledgeBase ?kb . BIND(?hub AS ?thing) } UNION "
-        "{ ?hub regio:inIndustry ?thing . ?thing regio:hasKnowledgeBase ?kb } UNION "
-        "{ ?hub regio:hasMember ?thing . ?thing regio:hasKnowledgeBase ?kb } }", inference=True) if hubs else []
+        "{ ?hub regio:hasKnowledgeBase|regio:usesKnowledgeForm ?kb . BIND(?hub AS ?thing) } UNION "
+        "{ ?hub regio:inIndustry ?thing . ?thing regio:hasKnowledgeBase|regio:usesKnowledgeForm ?kb } UNION "
+        "{ ?hub regio:hasMember ?thing . ?thing regio:hasKnowledgeBase|regio:usesKnowledgeForm ?kb } }",
+        inference=True) if hubs else []
     knowledge: dict[str, list[str]] = defaultdict(list)
     for r in kb_rows:
         knowledge[str(r["kb"])].append(str(r["thing"]))
