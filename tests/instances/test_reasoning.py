@@ -57,6 +57,18 @@ def test_owl_rl_finds_no_inconsistency(inferred_cases):
     assert not list(inferred_cases.subjects(RDF.type, OWL.Nothing))
 
 
+def test_regio_inference_classifies_the_cases_consistently(default_store):
+    """The service's own OWL 2 RL engine, over the whole default dataset (ISO regions included)."""
+    import pyoxigraph as ox
+
+    for case, expected in EXPECTED.items():
+        types = {
+            q.object.value
+            for q in default_store.quads_for_pattern(ox.NamedNode(str(case)), ox.NamedNode(str(RDF.type)), None)
+        }
+        assert {t for t in types if URIRef(t) in DEFINED} == {str(expected)}, (case, types)
+
+
 def _owlready_world(ontology_graph: Graph, cases_graph: Graph, tmp_path):
     """An owlready2 World holding ontology + cases (owlready2 reads N-Triples; imports dropped,
     since both are loaded here and the import IRIs are not resolvable offline)."""
