@@ -108,6 +108,8 @@ class ValidationResult:
     source_shape: Node
     constraint_component: Node | None = None
     focus_label: str | None = None
+    #: for SHACL-SPARQL results, the sh:SPARQLConstraint that fired (the shape is its node shape)
+    source_constraint: Node | None = None
     path_text: str = "—"
 
     def key(self) -> tuple:
@@ -123,6 +125,7 @@ class ValidationResult:
             self.severity,
             norm(self.source_shape),
             norm(self.constraint_component),
+            norm(self.source_constraint),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -136,6 +139,7 @@ class ValidationResult:
             "severity": self.severity,
             "sourceShape": term_json(self.source_shape),
             "sourceConstraintComponent": term_json(self.constraint_component),
+            "sourceConstraint": term_json(self.source_constraint),
         }
 
 
@@ -210,7 +214,8 @@ class ValidationReport:
             for r in results:
                 lines.append(f"  [{r.severity}] {r.path_text}" + (f" = {render_term(r.value)}" if r.value is not None else ""))
                 lines.append(f"    {r.message}")
-                lines.append(f"    (shape {render_term(r.source_shape)}, {render_term(r.constraint_component)})")
+                rule = render_term(r.source_constraint) if r.source_constraint is not None else render_term(r.constraint_component)
+                lines.append(f"    (shape {render_term(r.source_shape)}, {rule})")
         return "\n".join(lines) + "\n"
 
     def to_dict(self) -> dict[str, Any]:
@@ -322,6 +327,7 @@ def from_report_graph(
                 source_shape=graph.value(node, SH.sourceShape),
                 constraint_component=graph.value(node, SH.sourceConstraintComponent),
                 focus_label=label_of(focus),
+                source_constraint=graph.value(node, SH.sourceConstraint),
                 path_text=path_text,
             )
         )
