@@ -93,21 +93,32 @@ def _parse_files(files: Iterable[Path]) -> rdflib.Graph:
     return graph
 
 
-def _hierarchy_triples(ontology: rdflib.Graph) -> list[tuple[Node, Node, Node]]:
-    """The ontology's named class hierarchy: every ``C rdfs:subClassOf D`` between IRIs.
+_BUILTIN = ("http://www.w3.org/2002/07/owl#", "http://www.w3.org/2000/01/rdf-schema#",
+            "http://www.w3.org/1999/02/22-rdf-syntax-ns#")
 
-    This is all SHACL needs from the ontology to check a firm typed ``regio:SME`` with the
-    ``regio:Firm`` shape (``sh:targetClass`` and ``sh:class`` follow ``rdfs:subClassOf`` in the
-    data graph).  pySHACL's own ``ont_graph`` "inoculation" deep-copies every named individual and
-    its blank-node axioms instead, which for REGIO's ontology takes minutes; the hierarchy alone
-    gives the same results for these shapes.
+
+def _hierarchy_triples(ontology: rdflib.Graph) -> list[tuple[Node, Node, Node]]:
+    """The ontology's named class hierarchy and the types of its named individuals.
+
+    ``C rdfs:subClassOf D`` between IRIs is all SHACL needs to check a firm typed ``regio:SME``
+    with the ``regio:Firm`` shape (``sh:targetClass`` and ``sh:class`` follow ``rdfs:subClassOf``
+    in the data graph); ``i rdf:type C`` for the ontology's individuals lets data point at them
+    (``regio:usesKnowledgeForm regio:rdBasedKnowledgeValue`` is a ``regio:KnowledgeForm``).
+    pySHACL's own ``ont_graph`` "inoculation" deep-copies every individual with its blank-node
+    axioms instead, which for REGIO's ontology takes minutes.
     """
-    sub = rdflib.RDFS.subClassOf
-    return [
+    sub, rdf_type = rdflib.RDFS.subClassOf, rdflib.RDF.type
+    out = [
         (s, sub, o)
         for s, o in ontology.subject_objects(sub)
         if isinstance(s, rdflib.URIRef) and isinstance(o, rdflib.URIRef)
     ]
+    out += [
+        (s, rdf_type, o)
+        for s, o in ontology.subject_objects(rdf_type)
+        if isinstance(s, rdflib.URIRef) and isinstance(o, rdflib.URIRef) and not str(o).startswith(_BUILTIN)
+    ]
+    return out
 
 
 def ontology_extract(inference: str = "none") -> rdflib.Graph:
