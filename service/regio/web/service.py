@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import time
@@ -47,6 +48,26 @@ def _report_response(exc: InvalidData) -> Response:
     return _text(422, f"{exc.message}\n\n{text}")
 
 
+def limit_chunked_body(app: Flask) -> Response | None:
+    """Enforce the body limit on a chunked body (no Content-Length to check up front).
+
+    Behind Werkzeug's development server such a body is silently cut at MAX_CONTENT_LENGTH and
+    the request carried on with the truncated text — a truncated update may still parse and do
+    something else than was sent.  Read it here, at most one byte past the limit: too long is a
+    413; otherwise it is handed on with its length known.
+    """
+    environ = request.environ
+    limit = app.config.get("MAX_CONTENT_LENGTH")
+    if not limit or environ.get("CONTENT_LENGTH") or "chunked" not in environ.get("HTTP_TRANSFER_ENCODING", "").lower():
+        return None
+    data = environ["wsgi.input"].read(int(limit) + 1)
+    if len(data) > int(limit):
+        return _text(413, f"the request body is larger than this service accepts ({limit} bytes)")
+    environ["wsgi.input"] = io.BytesIO(data)
+    environ["CONTENT_LENGTH"] = str(len(data))
+    return None
+
+
 def init_app(app: Flask) -> None:
     @app.errorhandler(StoreError)
     def store_error(exc: StoreError):
@@ -77,6 +98,7 @@ def init_app(app: Flask) -> None:
         g.regio_start = time.perf_counter()
         if request.method == "OPTIONS" and request.path.startswith(CORS_PATHS):
             return Response(status=204)
+        return limit_chunked_body(app)
 
     @app.after_request
     def cors_and_log(response: Response) -> Response:
