@@ -149,6 +149,20 @@ def base_iri(name: str) -> str:
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
+def _check_xml(source: Source) -> None:
+    """Reject XML that is not well-formed (pyoxigraph's RDF/XML parser accepts a truncated file)."""
+    import xml.parsers.expat
+
+    parser = xml.parsers.expat.ParserCreate()
+    try:
+        parser.Parse(source.data, True)
+    except xml.parsers.expat.ExpatError as exc:
+        raise InputError(
+            f"rdfxml syntax error: {xml.parsers.expat.ErrorString(exc.code)}",
+            source=source.name, line=exc.lineno, column=exc.offset + 1,
+        ) from None
+
+
 class TermConverter:
     """pyoxigraph terms to rdflib terms, each distinct term converted once.
 
@@ -202,6 +216,8 @@ def load_rdf(source: Source, graph: Graph, fmt: str, convert: TermConverter | No
             (check_json_depth if rdf_format == ox.RdfFormat.JSON_LD else check_xml_entities)(source.data)
         except StoreError as exc:
             raise InputError(f"cannot parse as {fmt}: {exc.message}", source=source.name) from None
+    if fmt in ("rdfxml", "xml", "application/rdf+xml"):
+        _check_xml(source)
     convert = convert or TermConverter()
     add = graph.store.add  # Graph.add re-checks every term; these come from a parser
     try:
