@@ -103,7 +103,7 @@ def run_request(server, g: rdflib.Graph, req) -> str | None:
     """Run one ht:Request; return a failure message or None."""
     path = str(g.value(req, HT.absolutePath))
     assert path.startswith("/sparql/")
-    path = "/sparql" + path[len("/sparql"):]
+    path = "/sparql" + path[len("/sparql/"):]   # "/sparql/?query=…" → "/sparql?query=…"
     method = str(g.value(req, HT.methodName))
     headers = dict(server.auth())
     headers_list = g.value(req, HT.headers)

@@ -102,7 +102,8 @@ class EmbeddedStore(BaseStore):
         if not self.snapshot_dir.exists():
             return
         in_use = self.pool.snapshots_in_use() if self.pool else set()
-        for d in self.snapshot_dir.iterdir():
+        # the two newest stay: a request may have picked the previous one a moment ago
+        for d in sorted(self.snapshot_dir.iterdir(), key=lambda p: int(p.name) if p.name.isdigit() else 0)[:-2]:
             if str(d) != self.snapshot and str(d) not in in_use:
                 shutil.rmtree(d, ignore_errors=True)
 

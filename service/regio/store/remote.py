@@ -110,6 +110,16 @@ class RemoteStore(BaseStore):
     def _forget_names(self) -> None:
         self._names = None
 
+    def ping(self) -> None:
+        """Raise EngineUnavailable unless the engine answers a trivial query now."""
+        self._forget_names()
+        try:
+            r = self.session.post(self.query_url, data={"query": "ASK {}"}, timeout=(3, 5),
+                                  headers={"Accept": "application/sparql-results+json"})
+        except requests.RequestException as exc:
+            raise EngineUnavailable(f"the SPARQL engine at {self.query_url} cannot be reached: {exc}") from None
+        self._check(r)
+
     def has_graph(self, iri: str) -> bool:
         return iri in self.graph_names()
 

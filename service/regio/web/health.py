@@ -17,6 +17,8 @@ def health():
     if store is None:
         return jsonify(status="error", message="no store is configured"), 503
     try:
+        if hasattr(store, "ping"):
+            store.ping()
         graphs = store.graph_names()
     except Exception as exc:  # engine down: say so, as a 503 a balancer understands
         return jsonify(status="error", store=store.kind, message=f"store unavailable: {exc}"), 503

@@ -98,7 +98,6 @@ def _accept(params: dict[str, list[str]]) -> str | None:
 
 
 @bp.route("/sparql", methods=["GET", "POST", "HEAD"])
-@bp.route("/sparql/", methods=["GET", "POST", "HEAD"])
 def endpoint():
     params, query, update = _params()
     if update is not None:
