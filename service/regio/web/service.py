@@ -60,7 +60,10 @@ def limit_chunked_body(app: Flask) -> Response | None:
     limit = app.config.get("MAX_CONTENT_LENGTH")
     if not limit or environ.get("CONTENT_LENGTH") or "chunked" not in environ.get("HTTP_TRANSFER_ENCODING", "").lower():
         return None
-    data = environ["wsgi.input"].read(int(limit) + 1)
+    try:
+        data = environ["wsgi.input"].read(int(limit) + 1)
+    except (OSError, ValueError) as exc:
+        return _text(400, f"malformed chunked request body: {exc}")
     if len(data) > int(limit):
         return _text(413, f"the request body is larger than this service accepts ({limit} bytes)")
     environ["wsgi.input"] = io.BytesIO(data)
