@@ -1,13 +1,15 @@
 """Time every competency question (queries/*.rq) on the default dataset; each must answer in < 1 s.
 
-Run:  .venv/bin/python bench/queries.py [--repeat 5] [--limit 1.0]
+Run:  .venv/bin/python bench/queries.py [--repeat 5] [--limit 1.0] [--no-peer]
 
 The default dataset is what `make serve` loads: the ontology and its modules, the shapes and every
 instances/*.ttl file (the ISO 3166 regions included), each in its named graph, plus the inferred
 graph.  The store is built with REGIO's own loader (regio.store.open_store) when it is there, and
 otherwise with pyoxigraph directly and OWL 2 RL inference (owlrl) over the ontology and the
-paper's cases.  Exit status 1 when a query's median time is over the limit: a guard for CI or a
-reviewer, not a timed unit test.
+paper's cases.  The peer is rdflib's SPARQL engine (the reference Python implementation) over
+the same quads, run once per query: the report gives REGIO's speed-up over it and checks that
+both return the same number of rows.  Exit status 1 when a query's median time is over the limit
+(or the engines disagree): a guard for CI or a reviewer, not a timed unit test.
 """
 
 from __future__ import annotations
@@ -75,6 +77,16 @@ def build_store() -> tuple[object, str]:
     return store, "pyoxigraph + owlrl"
 
 
+def rdflib_peer(store):
+    """The same quads in an rdflib Dataset whose default graph is the union of all graphs."""
+    import rdflib
+
+    raw = getattr(store, "oxigraph", store)
+    dataset = rdflib.Dataset(default_union=True)
+    dataset.parse(data=raw.dump(format=ox.RdfFormat.N_QUADS), format="nquads")
+    return dataset
+
+
 def run(store, text: str) -> int:
     if hasattr(store, "select"):
         return len(store.select(text))
@@ -85,12 +97,19 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5, help="runs per query (median is reported)")
     parser.add_argument("--limit", type=float, default=1.0, help="seconds a query may take")
+    parser.add_argument("--no-peer", action="store_true", help="skip the rdflib comparison")
     args = parser.parse_args()
 
     t0 = time.perf_counter()
     store, how = build_store()
     print(f"default dataset built with {how} in {time.perf_counter() - t0:.2f} s")
+    peer = None
+    if not args.no_peer:
+        t0 = time.perf_counter()
+        peer = rdflib_peer(store)
+        print(f"peer: rdflib Dataset with {len(peer)} quads, loaded in {time.perf_counter() - t0:.2f} s")
     slow = []
+    disagree = []
     for path in sorted(paths.QUERIES_DIR.glob("*.rq")):
         text = path.read_text(encoding="utf-8")
         times = []
@@ -101,11 +120,23 @@ def main() -> int:
             times.append(time.perf_counter() - start)
         median = statistics.median(times)
         flag = "" if median < args.limit else "  SLOW"
-        print(f"{path.stem:48s} {rows:5d} rows  median {median * 1000:8.1f} ms  max {max(times) * 1000:8.1f} ms{flag}")
+        versus = ""
+        if peer is not None:
+            start = time.perf_counter()
+            peer_rows = len(list(peer.query(text)))
+            peer_time = time.perf_counter() - start
+            versus = f"  rdflib {peer_time * 1000:8.1f} ms (x{peer_time / max(median, 1e-6):.0f})"
+            if peer_rows != rows:
+                versus += f"  DISAGREE: rdflib {peer_rows} rows"
+                disagree.append(path.stem)
+        print(f"{path.stem:44s} {rows:5d} rows  median {median * 1000:7.1f} ms  max {max(times) * 1000:7.1f} ms{versus}{flag}")
         if median >= args.limit:
             slow.append(path.stem)
-    if slow:
-        print(f"{len(slow)} queries over {args.limit} s: {', '.join(slow)}")
+    if slow or disagree:
+        if slow:
+            print(f"{len(slow)} queries over {args.limit} s: {', '.join(slow)}")
+        if disagree:
+            print(f"engines disagree on: {', '.join(disagree)}")
         return 1
     print(f"all queries under {args.limit} s")
     return 0
