@@ -98,6 +98,8 @@ def import_csv_command(files: tuple[str, ...], output: str, rdf_format: str, bas
                 raise InputError("not a CSV file (expected a .csv template)", source=source.name)
             if b"\x00" in source.data[:65536]:
                 raise InputError("the input is binary, not CSV text", source=source.name)
+            if not source.data.strip():
+                raise InputError("the input is empty: a template needs at least its header row", source=source.name)
     except InputError as exc:
         _fail("regio import-csv", str(exc))
         return

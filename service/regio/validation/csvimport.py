@@ -457,11 +457,10 @@ class _Mapper:
     def nace(self, file: str, row: int, column: str, value: str, node: URIRef) -> None:
         for token in self.tokens(value):
             code = token[len(NACE):] if token.startswith(NACE) else token.split(":", 1)[-1]
-            code = code.replace(".", "")
-            if not re.fullmatch(r"[A-U]|\d{2,4}", code):
+            if not re.fullmatch(r"[A-U]|\d{2}(\.\d{1,2})?|\d{3,4}", code):
                 self.error(file, row, column, f"{token!r} is not a NACE Rev. 2 code: a section letter A–U or 2–4 digits (e.g. 30.11)")
                 continue
-            self.graph.add((node, REGIO.naceActivity, URIRef(NACE + code)))
+            self.graph.add((node, REGIO.naceActivity, URIRef(NACE + code.replace(".", ""))))
 
     def regions(self, file: str, row: int, column: str, value: str, node: URIRef, prop: URIRef) -> None:
         for token in self.tokens(value):
