@@ -386,8 +386,9 @@ def print_table(results: dict, reference: str = "oxigraph") -> None:
                 ratio = f"({ms / ref:.2f}x)" if ref else ""
                 cell = f"{ms:,.1f} {ratio}"
             line += f"{cell:>{width + 9}}"
-            row_counts.add(tuple(r.get("rows") or ()))
-        line += "  " + ("same" if len(row_counts) == 1 else "DIFFER: " + str(
+            if r.get("rows"):
+                row_counts.add(tuple(r["rows"]))
+        line += "  " + ("same" if len(row_counts) <= 1 else "DIFFER: " + str(
             {n: results[n]['latency'][q].get('rows') for n in names}))
         print(line)
     print(f"\nthroughput, light mix ({', '.join(LIGHT_MIX)}), 8 concurrent clients")
