@@ -32,6 +32,38 @@ class Case:
         return f"Case({self.label!r}, {self.method} {self.target[:120]!r}, body={self.body[:120]!r}...)"
 
 
+def _complete(answer: bytearray) -> bool:
+    """Whether a whole response has arrived (the server may keep the connection open after it,
+    e.g. Werkzeug when it did not read a too-large body)."""
+    end = answer.find(b"\r\n\r\n")
+    if end < 0:
+        return False
+    head = bytes(answer[:end]).lower()
+    body = answer[end + 4:]
+    if head.split(b" ", 2)[1:2] in ([b"204"], [b"304"]):
+        return True
+    for line in head.split(b"\r\n"):
+        if line.startswith(b"content-length:"):
+            return len(body) >= int(line.split(b":", 1)[1])
+    if b"transfer-encoding: chunked" in head:
+        return body.endswith(b"0\r\n\r\n")
+    return False
+
+
+def _dechunk(body: bytes) -> bytes:
+    out, pos = bytearray(), 0
+    while pos < len(body):
+        end = body.find(b"\r\n", pos)
+        if end < 0:
+            break
+        size = int(body[pos:end].split(b";")[0] or b"0", 16)
+        if size == 0:
+            break
+        out += body[end + 2:end + 2 + size]
+        pos = end + 2 + size + 2
+    return bytes(out)
+
+
 def raw_request(port: int, case: Case, token: str | None, timeout: float = 30.0) -> tuple[int, bytes]:
     """Send ``case`` byte for byte over a socket (requests/urllib3 would normalise the path,
     refuse control characters and re-encode headers, which is exactly what we want to test).
@@ -53,20 +85,21 @@ def raw_request(port: int, case: Case, token: str | None, timeout: float = 30.0)
             sock.sendall(data)
         except (BrokenPipeError, ConnectionResetError):
             pass  # the server may answer 413 and close before reading a huge body
-        chunks = []
-        while True:
+        answer = bytearray()
+        while not _complete(answer):
             try:
                 chunk = sock.recv(65536)
             except ConnectionResetError:
                 break
             if not chunk:
                 break
-            chunks.append(chunk)
-    answer = b"".join(chunks)
+            answer += chunk
     if not answer:
         raise ConnectionError(f"{case.label}: connection closed without an answer")
-    head, _, body = answer.partition(b"\r\n\r\n")
+    head, _, body = bytes(answer).partition(b"\r\n\r\n")
     status = int(head.split(b" ", 2)[1])
+    if b"\r\ntransfer-encoding: chunked" in head.lower():
+        body = _dechunk(body)
     return status, body
 
 
@@ -76,6 +109,10 @@ def send(srv: Server, case: Case) -> tuple[int, bytes]:
     try:
         status, body = raw_request(srv.port, case, srv.token)
     except (OSError, ValueError, IndexError) as exc:
+        try:
+            srv.process.wait(3)   # a dropped connection: give a dying server time to be reaped
+        except Exception:  # noqa: BLE001 - still running
+            pass
         crashed = not srv.alive()
         if crashed:
             code = srv.process.returncode
@@ -154,7 +191,8 @@ SEED_RDF: dict[str, bytes] = {
 
 
 def fixed_corpus() -> list[Case]:
-    """Every case here is broken input: the answer must be a 4xx with a message."""
+    """Broken input (``must_fail``: the answer must be a 4xx with a message) and a few odd but
+    acceptable requests (anything but a 5xx)."""
     cases: list[Case] = [
         # SPARQL
         get_query("empty query", ""),
@@ -168,7 +206,8 @@ def fixed_corpus() -> list[Case]:
         get_query("nested subqueries", "SELECT * WHERE { " + "{ SELECT * WHERE " * 3000 + "{}" + " }" * 3000 + " }"),
         get_query("nested collection", "ASK { <https://e/s> <https://e/p> " + "(" * DEEP + ")" * DEEP + " }"),
         get_query("nested blank nodes", "ASK { <https://e/s> <https://e/p> " + "[ <https://e/p> " * DEEP + "]" * DEEP + " }"),
-        get_query("invalid UTF-8 (GET)", b"SELECT * WHERE { ?s ?p \"\xff\xfe\xc0\xaf\" }"),
+        # Werkzeug decodes a URL's invalid UTF-8 with replacement characters: a valid query then
+        get_query("invalid UTF-8 (GET)", b"SELECT * WHERE { ?s ?p \"\xff\xfe\xc0\xaf\" }", must_fail=False),
         get_query("NUL byte", "SELECT * WHERE { ?s ?p ?o }\x00"),
         get_query("update as a query", f"INSERT DATA {{ GRAPH <{SCRATCH}> {{ <https://e/s> <https://e/p> 1 }} }}"),
         get_query("DROP ALL as a query", "DROP ALL"),
@@ -176,7 +215,7 @@ def fixed_corpus() -> list[Case]:
         Case("update by GET with query", "GET", b"/sparql?query=ASK%7B%7D&update=" + q("DROP ALL")),
         get_query("junk default-graph-uri", "ASK {}", extra=b"&default-graph-uri=" + q("not an IRI at all")),
         get_query("NUL default-graph-uri", "ASK {}", extra=b"&default-graph-uri=%00"),
-        get_query("bad inference flag", "ASK {}", extra=b"&inference=" + q("<script>")),
+        get_query("bad inference flag", "ASK {}", extra=b"&inference=" + q("<script>"), must_fail=False),
         Case("unacceptable Accept", "GET", b"/sparql?query=" + q("ASK {}"), [(b"Accept", b"application/x-nonsense")]),
         post_query("invalid UTF-8 (POST)", b"SELECT * WHERE { ?s ?p \"\xff\xfe\" }"),
         post_query("UTF-16 body", "ASK { ?s ?p ?o }".encode("utf-16")),
@@ -213,10 +252,10 @@ def fixed_corpus() -> list[Case]:
         put_rdf("RDF/XML not XML", "application/rdf+xml", b"<rdf:RDF><unclosed>"),
         put_rdf("RDF/XML billion laughs", "application/rdf+xml", BILLION_LAUGHS),
         put_rdf("RDF/XML external entity", "application/rdf+xml", XXE),
-        put_rdf("RDF/XML deep nesting", "application/rdf+xml",
+        put_rdf("RDF/XML deep nesting", "application/rdf+xml", must_fail=False, body=(
                 b'<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:e="https://e/">'
                 b'<rdf:Description>' + b"<e:p><rdf:Description>" * DEEP + b"</rdf:Description></e:p>" * DEEP
-                + b"</rdf:Description></rdf:RDF>"),
+                + b"</rdf:Description>")),   # pyoxigraph accepts it even without </rdf:RDF>
         put_rdf("N-Quads missing dot", "application/n-quads", b"<https://e/s> <https://e/p> <https://e/o> <https://e/g>\n"),
         put_rdf("TriG unclosed graph", "application/trig", b"<https://e/g> { <https://e/s> <https://e/p> 1 .\n"),
         put_rdf("Turtle sent as RDF/XML", "application/rdf+xml", SEED_RDF["text/turtle"]),
@@ -230,6 +269,10 @@ def fixed_corpus() -> list[Case]:
         Case("GET graph NUL", "GET", b"/data?graph=%00"),
         Case("GET file IRI graph", "GET", b"/data?graph=" + q("file:///etc/passwd")),
         Case("DELETE absent graph", "DELETE", b"/data?graph=" + q("https://example.org/reliability/absent"), auth=True),
+        # the validation page (no token needed: anyone can send these)
+        # (a form field's invalid UTF-8 is decoded with replacement characters: it is text then)
+        *[validate_page(f"validate {label}", body, fmt, must_fail=label != "CSV invalid UTF-8")
+          for label, body, fmt in VALIDATE_CORPUS],
         # paths
         Case("dot segments", "GET", b"/../../../../etc/passwd"),
         Case("encoded dot segments", "GET", b"/%2e%2e/%2e%2e/%2e%2e/etc/passwd"),
@@ -237,7 +280,7 @@ def fixed_corpus() -> list[Case]:
         Case("static encoded slash", "GET", b"/static/..%2f..%2f..%2f..%2fpyproject.toml"),
         Case("static encoded dots", "GET", b"/static/%2e%2e/%2e%2e/%2e%2e/pyproject.toml"),
         Case("overlong UTF-8 dots", "GET", b"/static/%c0%ae%c0%ae/%c0%ae%c0%ae/pyproject.toml"),
-        Case("absolute path in static", "GET", b"/static//etc/passwd"),
+        Case("absolute path in static", "GET", b"/static//etc/passwd", must_fail=False),  # a 308 to one slash
         Case("NUL in path", "GET", b"/sparql%00"),
         Case("NUL in static path", "GET", b"/static/x%00.css"),
         Case("backslashes", "GET", b"/static/..\\..\\..\\pyproject.toml"),
@@ -272,6 +315,43 @@ def fixed_corpus() -> list[Case]:
     return cases
 
 
+def validate_page(label: str, data: bytes, fmt: str, must_fail: bool = True) -> Case:
+    """POST /validate as the page's form does (data pasted, format chosen)."""
+    body = b"data=" + q(data) + b"&format=" + q(fmt) + b"&report=json"
+    return Case(label, "POST", b"/validate", [(b"Content-Type", b"application/x-www-form-urlencoded")], body,
+                must_fail=must_fail)
+
+
+#: Broken CSV (for ``regio import-csv``, ``regio validate`` and the validation page).
+CSV_CORPUS: list[tuple[str, bytes]] = [
+    ("empty", b""),
+    ("only a newline", b"\n"),
+    ("binary", b"id,label\n\x00\x01\x02,\xff\xfe\n"),
+    ("invalid UTF-8", b"id,label\nx,\xff\xfe\xc0\xaf\n"),
+    ("unclosed quote", b'id,label\n"x,never closed\n'),
+    ("10,000 columns", b",".join(b"c%d" % i for i in range(10_000)) + b"\n" + b"," * 9_999 + b"\n"),
+    ("huge field", b"id,label\nx," + b"y" * 300_000 + b"\n"),
+    ("unknown header", b"foo,bar,baz\n1,2,3\n"),
+    ("NUL in header", b"id\x00,label\nx,y\n"),
+    ("formula cells", b"id,label\n=cmd|' /C calc'!A0,@SUM(1+1)\n"),
+    ("ragged rows", b"id,label\nx\ny,z,w,v\n"),
+]
+
+#: Broken input for the validation page: deep nesting, entity bombs, junk in every format.
+VALIDATE_CORPUS: list[tuple[str, bytes, str]] = [
+    *[(f"CSV {label}", body, "csv") for label, body in CSV_CORPUS],
+    ("JSON-LD deep objects", b'{"@id": "https://e/s", "https://e/p": ' + b'{"https://e/p": ' * DEEP + b"1"
+     + b"}" * DEEP + b"}", "json-ld"),
+    ("RDF/XML billion laughs", b"", "rdfxml"),   # filled in below (defined after this list)
+    ("Turtle truncated", b'@prefix ex: <https://example.org/> .\nex:s ex:p "o', "turtle"),
+    ("N-Triples junk", b"this is not n-triples\n", "ntriples"),
+    ("TriG unclosed", b"<https://e/g> { <https://e/s> <https://e/p> 1 .", "trig"),
+    ("N-Quads junk", b"<a> <b> <c> <d> <e> .", "nquads"),
+    ("unknown format", b"<https://e/s> <https://e/p> 1 .", "klingon"),
+    ("nothing", b"", "turtle"),
+]
+
+
 BILLION_LAUGHS = (
     b'<?xml version="1.0"?>\n<!DOCTYPE lolz [\n <!ENTITY lol "lol">\n'
     + b"".join(b' <!ENTITY lol%d "%s">\n' % (i, (b"&lol%d;" % (i - 1) if i > 1 else b"&lol;") * 10) for i in range(1, 10))
@@ -284,6 +364,9 @@ XXE = (
     b'<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:ex="https://example.org/">'
     b'<rdf:Description rdf:about="https://example.org/s"><ex:p>&xxe;</ex:p></rdf:Description></rdf:RDF>\n'
 )
+
+VALIDATE_CORPUS[VALIDATE_CORPUS.index(("RDF/XML billion laughs", b"", "rdfxml"))] = (
+    "RDF/XML billion laughs", BILLION_LAUGHS, "rdfxml")
 
 SECRETS = (b"root:x:0:0", b"[project]", b"build-system")   # /etc/passwd, pyproject.toml
 
