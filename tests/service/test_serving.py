@@ -34,6 +34,7 @@ def test_default_dataset_loaded_once_then_reused(tmp_path) -> None:
         assert expected <= names, names
         countries = store.select("SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { ?c a <https://w3id.org/regio#Country> }")
         assert int(countries[0]["n"]) >= 240   # ISO 3166-1 has 249 entries
+        _real_shapes_guard_writes(store)
     finally:
         store.close()
     start = time.monotonic()
@@ -41,9 +42,27 @@ def test_default_dataset_loaded_once_then_reused(tmp_path) -> None:
     try:
         elapsed = time.monotonic() - start
         assert elapsed < 3.0, f"second start took {elapsed:.1f} s"
-        assert set(store.graph_names()) == names
+        assert set(store.graph_names()) == names | {graphs.USER}  # the validated write is kept
     finally:
         store.close()
+
+
+def _real_shapes_guard_writes(store) -> None:
+    """The real regio.validation shapes on the default data: a cluster without evidence or
+    location is refused with the report and nothing is stored; an ordinary addition to a real
+    region passes (its existing description, from the instance graph, is validated with it)."""
+    from regio.store import InvalidData
+
+    cluster = "https://example.org/serving/cluster"
+    with pytest.raises(InvalidData) as raised:
+        store.update(f'INSERT DATA {{ <{cluster}> a <https://w3id.org/regio#Cluster> ; '
+                     f'<http://www.w3.org/2000/01/rdf-schema#label> "a cluster"@en }}')
+    text = raised.value.report.to_text()
+    assert "hasEvidence" in text and "locatedIn" in text
+    assert store.select(f"SELECT * WHERE {{ <{cluster}> ?p ?o }}") == []
+    region = "https://w3id.org/regio/id/iso3166/NO-11"
+    result = store.update(f'INSERT DATA {{ <{region}> <http://www.w3.org/2004/02/skos/core#altLabel> "Rogaland fylke"@nb }}')
+    assert result.added == 1
 
 
 def test_store_locked_by_another_process_is_a_clear_error(tmp_path) -> None:

@@ -206,6 +206,17 @@ class BaseStore:
         #: callable(rdflib.Graph) -> report with .conforms (None: regio.validation.validate)
         self.validator: Callable | None = config.get("REGIO_VALIDATOR")
         self.write_lock = threading.RLock()
+        if self.validator is None and config.get("REGIO_TOKEN"):
+            threading.Thread(target=self._warm_validation, daemon=True, name="regio-warm-shapes").start()
+
+    @staticmethod
+    def _warm_validation() -> None:
+        """Parse the shapes now, so the first write does not wait for it."""
+        try:
+            from regio.validation import resources
+            resources()
+        except Exception:  # reported by the first write that needs them
+            log.debug("warming the validation resources failed", exc_info=True)
 
     # -- engine primitives (subclasses) ----------------------------------------------------------
     def graph_names(self) -> list[str]:
@@ -391,6 +402,8 @@ class BaseStore:
 
         def describe(found: list[ox.Quad]) -> None:
             for q in found:
+                if q.graph_name.value == graphs.INFERRED:
+                    continue  # asserted data is validated, as `regio validate` does on files
                 t = ox.Triple(q.subject, q.predicate, q.object)
                 if q in delta.removed and t in removed:
                     continue
@@ -402,14 +415,8 @@ class BaseStore:
         # still present through another graph?
         objects = {t.object for t in triples if not isinstance(t.object, ox.Literal)} - nodes
         describe([q for q in self.quads_about(objects) if q.predicate == RDF_TYPE])
-        graph = triples_to_rdflib(triples)
-        # the class hierarchy, so that sh:class sees subclasses
-        for q in self._hierarchy():
-            graph.add((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)))
-        return graph
-
-    def _hierarchy(self) -> list[ox.Quad]:
-        return []
+        # (regio.validation brings the ontology's class hierarchy itself)
+        return triples_to_rdflib(triples)
 
     def _validate(self, delta: Delta) -> None:
         if not (delta.added or delta.removed):
@@ -421,8 +428,21 @@ class BaseStore:
         if len(graph) == 0:
             return
         report = validator(graph)
-        if not report.conforms:
-            raise InvalidData(report)
+        if report.conforms:
+            return
+        # Only the resources the write changed are judged; the others in the graph (what they
+        # point to) are there with their types only, for sh:class, and are incomplete on purpose.
+        # Warnings and infos do not block a write.
+        changed = {to_rdflib(q.subject) for q in delta.added | delta.removed}
+        blocking = [r for r in getattr(report, "results", None) or []
+                    if str(getattr(r, "severity", "Violation")).endswith("Violation")
+                    and (r.focus_node in changed or isinstance(r.focus_node, rdflib.BNode))]
+        if hasattr(report, "results") and not blocking:
+            return
+        if hasattr(report, "results"):
+            report.results = [r for r in report.results
+                              if r.focus_node in changed or isinstance(r.focus_node, rdflib.BNode)]
+        raise InvalidData(report)
 
     def _infer(self, delta: Delta) -> None:
         if self.kind != "embedded":

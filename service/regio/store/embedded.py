@@ -30,7 +30,7 @@ import pyoxigraph as ox
 import rdflib
 
 from regio.store import graphs
-from regio.store.base import (SUBCLASS, BaseStore, Delta, has_bnode, quads_as_data, to_rdflib,
+from regio.store.base import (BaseStore, Delta, has_bnode, quads_as_data, to_rdflib,
                               triples_to_rdflib)
 from regio.store.errors import BadRequest, QueryTimeout, Refused, StoreError
 from regio.store.formats import GRAPH_FORMATS, NotAcceptable, negotiate
@@ -130,9 +130,6 @@ class EmbeddedStore(BaseStore):
             if isinstance(n, (ox.NamedNode, ox.BlankNode)):
                 out.extend(self.oxigraph.quads_for_pattern(n, None, None, None))
         return out
-
-    def _hierarchy(self) -> list[ox.Quad]:
-        return list(self.oxigraph.quads_for_pattern(None, SUBCLASS, None, None))
 
     def _commit(self, delta: Delta, plan, base_iri) -> None:
         store = self.oxigraph
