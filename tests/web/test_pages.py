@@ -74,17 +74,17 @@ def test_term_dereferences_to_rdf(base_url: str, ontology: Graph, media_type: st
 def test_content_negotiation_edges(base_url: str) -> None:
     browser_accept = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
     r = requests.get(f"{base_url}/ontology/Cluster", headers={"Accept": browser_accept}, timeout=30)
-    assert r.status_code == 200 and r.headers["Content-Type"].startswith("text/html")
+    assert r.status_code == 200 and r.headers["Content-Type"].startswith("text/html"), r.text[:300]
     r = requests.get(f"{base_url}/ontology/Cluster?format=ttl", timeout=30)
     assert r.headers["Content-Type"].startswith("text/turtle")
     assert requests.get(f"{base_url}/ontology/Cluster", headers={"Accept": "image/png"}, timeout=30).status_code == 406
     r = requests.get(f"{base_url}/ontology/NoSuchTerm", timeout=30)
     assert r.status_code == 404 and "NoSuchTerm" in r.text
     whole = requests.get(f"{base_url}/ontology", headers={"Accept": "text/turtle"}, timeout=30)
-    assert whole.status_code == 200
+    assert whole.status_code == 200, whole.text[:300]
     assert (URIRef("https://w3id.org/regio"), None, None) in Graph().parse(data=whole.content, format="turtle")
     region = requests.get(f"{base_url}/id/emilia-romagna", headers={"Accept": "text/turtle"}, timeout=30)
-    assert region.status_code == 200
+    assert region.status_code == 200, region.text[:300]
     assert len(Graph().parse(data=region.content, format="turtle")) > 0
 
 

@@ -38,20 +38,21 @@ _cache_lock = threading.Lock()
 _cache: dict[int, tuple[float, Graph]] = {}
 
 
-def ontology_graph() -> Graph:
+def ontology_graph(max_age: float = CACHE_SECONDS) -> Graph:
     """The ontology, references and alignment graphs from the store, as one rdflib graph."""
     st = data.store()
     now = time.monotonic()
     with _cache_lock:
         hit = _cache.get(id(st))
-        if hit and now - hit[0] < CACHE_SECONDS:
+        if hit and now - hit[0] < max_age:
             return hit[1]
     values = " ".join(f"<{g}>" for g in data.ONTOLOGY_GRAPHS)
     graph = data.construct("CONSTRUCT { ?s ?p ?o } WHERE { VALUES ?g { " + values + " } GRAPH ?g { ?s ?p ?o } }")
     for prefix, ns in data.PREFIXES.items():
         graph.bind(prefix, ns, replace=True)
-    with _cache_lock:
-        _cache[id(st)] = (now, graph)
+    if len(graph):  # never keep an empty answer (a store still starting, an engine hiccup)
+        with _cache_lock:
+            _cache[id(st)] = (now, graph)
     return graph
 
 
@@ -376,7 +377,10 @@ def term_page(term: str):
     media_type = negotiate.choose()
     g = ontology_graph()
     node = URIRef(REGIO + term)
-    if not any(c in term for c in '<>"{}|^`\\ /') and (node, None, None) in g:
+    valid = not any(c in term for c in '<>"{}|^`\\ /')
+    if valid and (node, None, None) not in g:  # perhaps added since the graph was cached
+        g = ontology_graph(max_age=1.0)
+    if valid and (node, None, None) in g:
         pass
     elif term in ("references", "alignment"):  # the two modules, as w3id.org/regio/references etc.
         return module(term, media_type)
