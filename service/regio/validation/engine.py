@@ -236,6 +236,7 @@ def _label_getter(graph: rdflib.Graph):
 
 
 _sparql_memo_installed = False
+_sparql_memo_active = threading.local()
 
 
 def _memoise_sparql_parsing() -> None:
@@ -244,7 +245,9 @@ def _memoise_sparql_parsing() -> None:
     pySHACL runs a SHACL-SPARQL constraint as one query per focus node, always with the same text
     (the focus node is passed as an initial binding), and rdflib parses and translates the text
     every time — most of the cost.  Evaluating one prepared query with different bindings is
-    rdflib's documented way to run a query repeatedly; the results are the same.
+    rdflib's documented way to run a query repeatedly; the results are the same.  The memo is used
+    only by the thread running :func:`validate` (``_sparql_memo_active``); every other rdflib
+    query in the process goes straight to rdflib.
     """
     global _sparql_memo_installed
     if _sparql_memo_installed:
@@ -260,7 +263,7 @@ def _memoise_sparql_parsing() -> None:
         return processor.translateQuery(processor.parseQuery(text), base, dict(namespaces) if namespaces else None)
 
     def query(self, strOrQuery, initBindings=None, initNs=None, base=None, DEBUG=False):  # noqa: N803 - rdflib's names
-        if isinstance(strOrQuery, str):
+        if isinstance(strOrQuery, str) and getattr(_sparql_memo_active, "on", False):
             try:
                 key = tuple(sorted(initNs.items())) if initNs else None
                 strOrQuery = prepared(strOrQuery, base, key)
@@ -308,7 +311,11 @@ def validate(
     options = {"inference": inference, "inplace": True, "advanced": False, "logger": log}
     validator = Validator(DataGraph.from_rdflib(graph), shacl_graph=res.shapes_graph, options=options)
     validator.shacl_graph = res.compiled_shapes  # the compiled shapes, instead of recompiling
-    conforms, report_graph, _ = validator.run()
+    _sparql_memo_active.on = True
+    try:
+        conforms, report_graph, _ = validator.run()
+    finally:
+        _sparql_memo_active.on = False
     report = from_report_graph(bool(conforms), report_graph, _label_getter(graph))
     report.triples = n_triples
     if isinstance(data, (str, os.PathLike, Source)):
