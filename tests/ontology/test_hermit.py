@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from rdflib import OWL, RDF, URIRef
+from run_once import once
 
+from regio import paths
+from regio.ontology import reasoning
 from regio.ontology.reasoning import ontology_graph, reason
 
 CORE = URIRef("https://w3id.org/regio")
@@ -17,8 +22,9 @@ def ontology():
 
 @pytest.fixture(scope="module")
 def hermit(java, ontology):
-    """One HermiT run over the core ontology and its imports, without data."""
-    return reason([], ontology=ontology)
+    """One HermiT run over the core ontology and its imports, without data (shared by workers)."""
+    inputs = [*sorted(paths.ONTOLOGY_DIR.glob("*.ttl")), Path(reasoning.__file__)]
+    return once("hermit-ontology", inputs, lambda: reason([], ontology=ontology))
 
 
 def test_the_reasoner_input_is_core_plus_both_modules(ontology):

@@ -20,6 +20,7 @@ from regio import paths
 from regio.ontology.reasoning import catalog_mappings
 
 from conftest import require_tool
+from run_once import once
 
 JAVA_DIR = Path(__file__).parent / "java"
 #: Debian installs the OWL API and everything it depends on (Guava, RDF4J, Caffeine, …) here.
@@ -66,42 +67,50 @@ def parse_output(text: str) -> dict[str, Report]:
 
 @pytest.fixture(scope="module")
 def owlcheck(java, tmp_path_factory):
-    """A function that runs the compiled checker on files and returns its parsed reports."""
+    """A function that runs the checker on files and returns its raw output.
+
+    The checker is compiled on first use (a worker that only reads a shared result never does).
+    """
     javac = shutil.which("javac")
     require_tool(javac is not None, "javac is not installed (apt-get install default-jdk-headless)")
     require_tool(
         (DEBIAN_JARS / "owlapi-distribution.jar").exists(),
         "the OWL API is not installed (apt-get install libowlapi-java)",
     )
-    classes = tmp_path_factory.mktemp("owlcheck")
-    subprocess.run(
-        [javac, "-nowarn", "-encoding", "UTF-8", "-cp", CLASSPATH_JARS, "-d", str(classes), str(JAVA_DIR / "OwlCheck.java")],
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
     mappings = [f"{iri}={path}" for iri, path in catalog_mappings().items()]
+    classes: list[Path] = []
 
-    def run(*files: Path) -> dict[str, Report]:
+    def run(*files: Path) -> str:
+        if not classes:
+            target = tmp_path_factory.mktemp("owlcheck")
+            subprocess.run(
+                [javac, "-nowarn", "-encoding", "UTF-8", "-cp", CLASSPATH_JARS, "-d", str(target),
+                 str(JAVA_DIR / "OwlCheck.java")],
+                check=True,
+                capture_output=True,
+                timeout=120,
+            )
+            classes.append(target)
         done = subprocess.run(
-            [java, "-cp", f"{classes}:{CLASSPATH_JARS}", "OwlCheck", *map(str, files), *mappings],
+            [java, "-cp", f"{classes[0]}:{CLASSPATH_JARS}", "OwlCheck", *map(str, files), *mappings],
             capture_output=True,
             text=True,
             timeout=180,
         )
         assert done.returncode == 0, done.stderr[-2000:]
-        return parse_output(done.stdout)
+        return done.stdout
 
     return run
 
 
 @pytest.fixture(scope="module")
 def ontology_reports(owlcheck) -> dict[str, Report]:
-    """One JVM run over the core (both renderings) and every module file."""
+    """One JVM run over the core (both renderings) and every module file, shared by workers."""
     files = [paths.ONTOLOGY_DIR / "regio.ttl", paths.ONTOLOGY_DIR / "regio.owl"]
     files += sorted(p for p in paths.ONTOLOGY_DIR.glob("*.ttl") if p.name != "regio.ttl")
     files += sorted(p for p in paths.ONTOLOGY_DIR.glob("*.owl") if p.name != "regio.owl")
-    return owlcheck(*files)
+    inputs = [*files, paths.ONTOLOGY_DIR / "catalog-v001.xml", JAVA_DIR / "OwlCheck.java", "\n".join(map(str, files))]
+    return parse_output(once("owlapi", inputs, lambda: owlcheck(*files)))
 
 
 @pytest.mark.java
@@ -156,7 +165,7 @@ _:dangling owl:hasValue :A .
         "<https://example.org/m> a owl:Ontology ; owl:imports <https://example.org/not-mapped> .\n",
         encoding="utf-8",
     )
-    reports = owlcheck(bad, missing)
+    reports = parse_output(owlcheck(bad, missing))
     report = reports[str(bad)]
     assert any("undeclared class" in v for v in report.violations), report.violations
     assert len(report.unparsed) == 2, f"stray triples not reported as unparsed: {report.unparsed}"

@@ -11,11 +11,16 @@ exclude each other must make the data inconsistent, which ``regio reason`` repor
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
+from run_once import once
+
+from regio import paths
 from regio.cli import main
+from regio.ontology import reasoning
 
 REGIO = "https://w3id.org/regio#"
 EX = "https://example.org/typology-test#"
@@ -151,12 +156,19 @@ def classified(java, tmp_path_factory) -> dict[str, set[str]]:
 
     Returns individual local name -> the regio: types HermiT entails for it.
     """
-    data = tmp_path_factory.mktemp("typology") / "cases.ttl"
-    data.write_text(PREFIXES + "\n".join(turtle for turtle, _, _ in CASES.values()), encoding="utf-8")
-    result = CliRunner().invoke(main, ["reason", "--all-types", str(data)])
-    assert result.exit_code == 0, f"the consistent test descriptions were rejected: {result.output}"
+    text = PREFIXES + "\n".join(turtle for turtle, _, _ in CASES.values())
+
+    def run() -> tuple[int, str]:
+        data = tmp_path_factory.mktemp("typology") / "cases.ttl"
+        data.write_text(text, encoding="utf-8")
+        result = CliRunner().invoke(main, ["reason", "--all-types", str(data)])
+        return result.exit_code, result.output
+
+    inputs = [text, *sorted(paths.ONTOLOGY_DIR.glob("*.ttl")), Path(reasoning.__file__)]
+    exit_code, output = once("typology", inputs, run)
+    assert exit_code == 0, f"the consistent test descriptions were rejected: {output}"
     types: dict[str, set[str]] = {}
-    for line in result.output.splitlines():
+    for line in output.splitlines():
         subject, sep, names = line.partition("\t")
         if sep and subject.startswith("ex:"):
             types[subject.removeprefix("ex:")] = {
