@@ -353,3 +353,23 @@ def test_validate_report_for_scripts_and_spreadsheets(base_url: str, tmp_path: P
     assert r.status_code == 400
     for problem in problems:
         assert f"row {problem.row}" in r.text and problem.message.split(":")[0] in r.text
+
+
+def test_validate_templates_together(base_url: str) -> None:
+    from regio.validation import validate
+
+    names = ["sources.csv", "regions.csv", "clusters.csv", "innovation-systems.csv"]
+    files = [paths.TEMPLATES_DIR / n for n in names]
+    if not all(f.is_file() for f in files):
+        pytest.skip("the CSV templates are not in instances/templates/")
+    for f in files:  # every template is offered for download, byte for byte
+        got = requests.get(f"{base_url}/validate/templates/{f.name}", timeout=30)
+        assert got.status_code == 200 and got.content == f.read_bytes()
+    expected = validate([str(f) for f in files])
+    r = requests.post(base_url + "/validate", files=[("file", (f.name, f.read_bytes(), "text/csv")) for f in files],
+                      headers={"Accept": "application/json"}, timeout=120)
+    assert r.status_code == 200, r.text[:500]
+    body = r.json()
+    assert body["conforms"] == expected.conforms
+    assert len(body["results"]) == len(expected.results)
+    assert body["triples"] == expected.triples > 0

@@ -116,7 +116,7 @@ def wanted_report_type() -> str | None:
 def templates() -> list[str]:
     if not paths.TEMPLATES_DIR.is_dir():
         return []
-    return sorted(p.name for p in paths.TEMPLATES_DIR.iterdir() if p.suffix in (".csv", ".ttl") and p.is_file())
+    return sorted(p.name for p in paths.TEMPLATES_DIR.iterdir() if p.suffix in (".csv", ".ttl", ".md") and p.is_file())
 
 
 def render(status: int = 200, **context) -> Response:
@@ -148,21 +148,23 @@ def run():
     text = request.form.get("data", "")
     fmt = request.form.get("format", "") or None
     inference = request.form.get("inference", "none")
-    upload = request.files.get("file")
+    uploads = [f for f in request.files.getlist("file") if f and f.filename]
     context = {"text": text, "format": fmt or "", "inference": inference}
     if fmt is not None and fmt not in {f for f, _ in FORMATS}:
         return render(400, error=f"unknown format {fmt!r}", **context)
     if inference not in {i for i, _ in INFERENCE}:
         return render(400, error=f"unknown inference {inference!r}: use none, rdfs or owlrl", **context)
-    if upload is not None and upload.filename:
-        source = Source(upload.filename, upload.read(), fmt)
-    elif text.strip():
-        source = Source("pasted data", text.encode("utf-8"), fmt or _sniff(text))
-    else:
+    # Several files are validated together, as one graph: a set of CSV templates refers across
+    # files (clusters.csv names the rows of sources.csv), and RDF may be split over modules.
+    sources = [Source(f.filename, f.read(), fmt) for f in uploads]
+    if text.strip():
+        sources.append(Source("pasted data", text.encode("utf-8"), fmt or _sniff(text)))
+    if not sources:
         return render(400, error="Nothing to validate: paste data into the box or choose a file.", **context)
+    source_name = ", ".join(s.name for s in sources)
 
     try:
-        report = validate(source, inference=inference)
+        report = validate(sources if len(sources) > 1 else sources[0], inference=inference)
     except InputError as exc:
         problems = getattr(exc, "errors", None)  # a CSV template: one entry per cell, row or file
         if problems:
@@ -199,7 +201,7 @@ def run():
     downloads = {"ttl": report.to_turtle(), "json": report.to_json(), "txt": report.to_text()}
     return render(200, report=report, counts=report.counts(), groups=groups, summary=report.summary(),
                   more=max(0, len(report.by_focus_node()) - MAX_GROUPS), downloads=downloads,
-                  source_name=source.name, **context)
+                  source_name=source_name, **context)
 
 
 def _sniff(text: str) -> str:
