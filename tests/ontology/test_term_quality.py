@@ -184,7 +184,8 @@ def test_no_untyped_class(core, closure):  # OOPS! P34
         { ?s rdfs:subClassOf|owl:equivalentClass|owl:disjointWith|owl:someValuesFrom|owl:allValuesFrom|owl:complementOf ?c }
         UNION { ?p a owl:ObjectProperty ; rdfs:domain|rdfs:range ?c }
         UNION { ?p a owl:DatatypeProperty ; rdfs:domain ?c }
-        UNION { ?x owl:unionOf|owl:intersectionOf|owl:members ?list . ?list rdf:rest*/rdf:first ?c }
+        UNION { ?x owl:unionOf|owl:intersectionOf ?list . ?list rdf:rest*/rdf:first ?c }
+        UNION { ?x a owl:AllDisjointClasses ; owl:members ?list . ?list rdf:rest*/rdf:first ?c }
         UNION { ?i a owl:NamedIndividual , ?c . FILTER(?c != owl:NamedIndividual) }
         FILTER(isIRI(?c)) }""")
     untyped = sorted(str(c) for (c,) in rows if c not in classes)
