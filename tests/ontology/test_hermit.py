@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from rdflib import OWL, RDF, URIRef
+from rdflib import OWL, RDF, Graph, URIRef
 from run_once import once
 
 from regio import paths
@@ -45,3 +45,21 @@ def test_ontology_is_consistent(hermit):
 def test_no_class_is_unsatisfiable(hermit):
     assert hermit.consistent
     assert hermit.unsatisfiable == []
+
+
+@pytest.mark.java
+def test_unsatisfiable_classes_are_reported(java):
+    """Negative control on a tiny ontology: the check above can fail."""
+    tiny = Graph().parse(
+        data="""@prefix : <https://example.org/tiny#> .
+@prefix owl: <http://www.w3.org/2002/07/owl#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+<https://example.org/tiny> a owl:Ontology .
+:A a owl:Class . :B a owl:Class ; owl:disjointWith :A .
+:AB a owl:Class ; rdfs:subClassOf :A , :B .
+""",
+        format="turtle",
+    )
+    result = reason([], ontology=tiny)
+    assert result.consistent
+    assert result.unsatisfiable == ["https://example.org/tiny#AB"]
