@@ -104,3 +104,18 @@ def test_the_label_exceptions_are_still_needed():
     """An exception that the inventory no longer uses should be dropped, not kept silently."""
     used = {c for concepts in INVENTORY.values() for c in concepts}
     assert set(LABEL_FOR) <= used, sorted(set(LABEL_FOR) - used)
+
+
+def test_every_concept_carries_the_papers_words(labels):
+    """The paper characterises every concept of the inventory, so each has a regio:paperQuote
+    (whose verbatim presence in the paper tests/ontology/test_quotes.py checks)."""
+    graph = Graph().parse(paths.ONTOLOGY_DIR / "regio.ttl", format="turtle")
+    quote = URIRef(REGIO + "paperQuote")
+    without = [
+        label
+        for concepts in INVENTORY.values()
+        for concept in concepts
+        for label in LABEL_FOR.get(concept, [concept])
+        if label in labels and not any(graph.objects(term, quote) for term in labels[label])
+    ]
+    assert without == [], without
