@@ -3,8 +3,7 @@
 The competency questions are answered over the *default dataset* the service serves: the
 ontology, its modules, the shapes and every ``instances/*.ttl`` file, each in its named graph
 (docs/vocabulary.md), plus the inferred graph that REGIO's OWL 2 RL engine (``regio.inference``)
-materialises, as the service does.  ``inferred_cases`` is a second, independent OWL 2 RL closure
-(``owlrl``) of the ontology and the paper's cases, used by the reasoning tests.
+materialises, as the service does.
 """
 
 from __future__ import annotations
@@ -13,7 +12,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from rdflib import Graph, Literal, Namespace
+from rdflib import Graph, Namespace
 
 from regio import paths
 
@@ -73,50 +72,6 @@ def ontology_graph() -> Graph:
 @pytest.fixture(scope="session")
 def references_graph() -> Graph:
     return parse(paths.ONTOLOGY_DIR / "regio-references.ttl")
-
-
-@pytest.fixture(scope="session")
-def inferred_cases(ontology_graph: Graph, cases_graph: Graph) -> Graph:
-    """OWL 2 RL closure of ontology + cases, minus what was asserted: the inferred graph."""
-    import owlrl
-
-    asserted = Graph()
-    for triple in ontology_graph:
-        asserted.add(triple)
-    for triple in cases_graph:
-        asserted.add(triple)
-    closure = Graph()
-    for triple in asserted:
-        closure.add(triple)
-    owlrl.DeductiveClosure(owlrl.OWLRL_Semantics).expand(closure)
-    inferred = Graph()
-    for triple in closure:
-        # owlrl also emits triples with a literal subject, which RDF (and the store) does not allow
-        if triple not in asserted and not isinstance(triple[0], Literal):
-            inferred.add(triple)
-    return inferred
-
-
-def _quads(graph: Graph, name: str):
-    g = ox.NamedNode(name)
-    for s, p, o in graph:
-        yield ox.Quad(_term(s), _term(p), _term(o), g)
-
-
-def _term(node):
-    from rdflib import BNode, Literal, URIRef
-
-    if isinstance(node, URIRef):
-        return ox.NamedNode(str(node))
-    if isinstance(node, BNode):
-        return ox.BlankNode(str(node))
-    if isinstance(node, Literal):
-        if node.language:
-            return ox.Literal(str(node), language=node.language)
-        if node.datatype:
-            return ox.Literal(str(node), datatype=ox.NamedNode(str(node.datatype)))
-        return ox.Literal(str(node))
-    raise TypeError(node)
 
 
 @pytest.fixture(scope="session")
