@@ -13,6 +13,7 @@ import hashlib
 import os
 import pickle
 import tempfile
+import time
 from pathlib import Path
 from typing import Callable, Iterable, TypeVar
 
@@ -35,6 +36,9 @@ def once(name: str, inputs: Iterable[bytes | str | Path], compute: Callable[[], 
         if result.exists():
             return pickle.loads(result.read_bytes())
         value = compute()
+        for old in base.glob(f"{name}-*.pickle"):  # results of earlier test runs
+            if time.time() - old.stat().st_mtime > 3600:
+                old.unlink(missing_ok=True)
         tmp = result.with_suffix(".tmp")
         tmp.write_bytes(pickle.dumps(value))
         tmp.replace(result)
