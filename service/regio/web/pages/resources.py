@@ -225,14 +225,19 @@ def region_context(iri: str) -> dict:
         "actors_total": len(actors),
         "knowledge_bases": knowledge_bases,
         "evidence": evidence,
-        "diagram": actor_diagram(classes, name, clusters, systems, members, described, link_rows)
+        "diagram": actor_diagram(classes, name, clusters, systems, members, described, link_rows, region=iri)
         if (hubs or actors) else None,
     }
 
 
 def actor_diagram(classes: Classes, name: links.Namer, clusters: list[str], systems: list[str],
-                  members: dict[str, list[str]], described: dict, link_rows: list[dict]) -> dict:
-    """Hubs (clusters, innovation systems) in the middle, their actors around, links as chords."""
+                  members: dict[str, list[str]], described: dict, link_rows: list[dict],
+                  region: str | None = None) -> dict:
+    """Hubs (clusters, innovation systems) in the middle, their actors around, links as chords.
+
+    Where the data names no actors, the region itself is drawn in the middle instead, with its
+    clusters and innovation systems around it, so the picture still shows what is there.
+    """
     linked = [str(r["from"]) for r in link_rows] + [str(r["to"]) for r in link_rows]
     all_actors = sorted({a for ms in members.values() for a in ms} | set(linked))
     # Actors with links first, then the rest, up to the cap; grouped by hub so spokes stay short.
@@ -278,7 +283,14 @@ def actor_diagram(classes: Classes, name: links.Namer, clusters: list[str], syst
     legend = [("firm", "firm"), ("knowledge", "university / research"), ("support", "support organisation"),
               ("governance", "governance"), ("link vertical", "vertical link"), ("link lateral", "lateral link"),
               ("link diagonal", "diagonal link")] if actors else []
-    picture = svg.network(hubs, actors, drawn_links, title="actors and their links", legend=legend)
+    center = None
+    if not actors and region is not None:
+        center = svg.Node(id=region, label=name(URIRef(region)), href=None, kind="region")
+        for h in clusters:
+            drawn_links.append(svg.Link(h, region, "relation", f"{name(URIRef(h))} is located in {center.label}"))
+        for h in systems:
+            drawn_links.append(svg.Link(h, region, "relation", f"{name(URIRef(h))} covers {center.label}"))
+    picture = svg.network(hubs, actors, drawn_links, title="actors and their links", legend=legend, center=center)
     return {"svg": picture, "shown": len(order), "total": len(all_actors),
             "links": sum(1 for lk in drawn_links if lk.kind not in ("member", "relation"))}
 

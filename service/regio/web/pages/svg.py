@@ -170,7 +170,7 @@ class Link:
 
 
 def network(hubs: list[Node], actors: list[Node], links: list[Link], *, title: str,
-            legend: list[tuple[str, str]] = ()) -> Markup:
+            legend: list[tuple[str, str]] = (), center: Node | None = None) -> Markup:
     """Draw actors on a circle around their hubs (clusters, innovation systems).
 
     Membership is drawn as thin spokes from a hub to its actors; links between actors as coloured
@@ -181,6 +181,7 @@ def network(hubs: list[Node], actors: list[Node], links: list[Link], *, title: s
     hub_w = {h.id: _box_width(_short(h.label, HUB_CHARS)) * BOLD for h in hubs}
     longest_hub = max(hub_w.values(), default=0.0)
     pos: dict[str, tuple[float, float]] = {}
+    bend = 0.0
     if actors:
         radius = max(110.0, n * 26 / (2 * math.pi), longest_hub / 2 + 30 if len(hubs) <= 1 else longest_hub * 0.75)
         longest = max(len(_short(a.label, 30)) for a in actors)
@@ -188,12 +189,19 @@ def network(hubs: list[Node], actors: list[Node], links: list[Link], *, title: s
         cx, cy = radius + label_room, radius + 30
         width, height = 2 * (radius + label_room), 2 * (radius + 30)
         hub_r = 0.0 if len(hubs) <= 1 else min(radius * 0.45, 40 + 22 * len(hubs))
-    else:  # nothing but the hubs: a compact ring of them (two: one above the other)
-        hub_r = 0.0 if len(hubs) <= 1 else max(45.0, 30.0 * len(hubs))
+    else:  # nothing but the hubs: a compact ring of them (two: one above the other) round the centre
+        hub_r = 0.0 if len(hubs) <= 1 and center is None else max(70.0 if center else 45.0, 30.0 * len(hubs))
         spread = hub_r if len(hubs) > 2 else 0.0
-        width = max(longest_hub + 2 * spread + 2 * PAD, 200.0)
+        if center is not None:
+            hub_w[center.id] = _box_width(_short(center.label, HUB_CHARS)) * BOLD
+        # hub-to-hub relations bend round the centre on the right: leave room for the bend
+        bend = (max(hub_w.values(), default=0.0) / 2 + 40) if center is not None and any(
+            lk.kind == "relation" and center.id not in (lk.source, lk.target) for lk in links) else 0.0
+        width = max(max(hub_w.values(), default=0.0) + 2 * spread + 2 * PAD + 2 * bend, 200.0)
         height = 2 * hub_r + BOX_H + 2 * PAD
         cx, cy = width / 2, height / 2
+        if center is not None:
+            pos[center.id] = (cx, cy)
     for i, actor in enumerate(actors):
         angle = -math.pi / 2 + 2 * math.pi * i / n
         pos[actor.id] = (cx + radius * math.cos(angle), cy + radius * math.sin(angle))
@@ -224,6 +232,13 @@ def network(hubs: list[Node], actors: list[Node], links: list[Link], *, title: s
         if link.source not in pos or link.target not in pos:
             continue
         (x1, y1), (x2, y2) = pos[link.source], pos[link.target]
+        if link.kind == "relation" and center is not None and center.id not in (link.source, link.target):
+            qx, qy = max(x1, x2) + bend * 1.6, (y1 + y2) / 2
+            sx, sy = _box_exit(qx, qy, x1, y1, hub_w.get(link.source, 40) / 2, BOX_H / 2)
+            ex, ey = _box_exit(qx, qy, x2, y2, hub_w.get(link.target, 40) / 2 + 3, BOX_H / 2 + 3)
+            out.append(f'<path class="link relation" d="M{sx:.1f},{sy:.1f} Q{qx:.1f},{qy:.1f} {ex:.1f},{ey:.1f}" '
+                       f'marker-end="url(#arrow-relation)"><title>{escape(link.title)}</title></path>')
+            continue
         if link.kind == "relation":  # between two hubs: from box edge to box edge, labelled
             sx, sy = _box_exit(x2, y2, x1, y1, hub_w.get(link.source, 40) / 2, BOX_H / 2)
             ex, ey = _box_exit(x1, y1, x2, y2, hub_w.get(link.target, 40) / 2 + 3, BOX_H / 2 + 3)
@@ -244,14 +259,14 @@ def network(hubs: list[Node], actors: list[Node], links: list[Link], *, title: s
         out.append(f'<path class="link {escape(link.kind)}" d="M{x1:.1f},{y1:.1f} Q{qx:.1f},{qy:.1f} '
                    f'{ex:.1f},{ey:.1f}" marker-end="url(#arrow-{escape(link.kind)})">'
                    f"<title>{escape(link.title)}</title></path>")
-    for hub in hubs:
+    for hub in hubs + ([center] if center is not None and center.id in pos else []):
         x, y = pos[hub.id]
-        w = _box_width(_short(hub.label, HUB_CHARS)) * BOLD
+        w = hub_w[hub.id]
         out.append(_open_link(hub))
         out.append(f"<title>{escape(hub.title or hub.label)}</title>")
         out.append(f'<rect class="box hub {escape(hub.kind)}" x="{x - w / 2:.1f}" y="{y - BOX_H / 2:.1f}" '
                    f'width="{w:.1f}" height="{BOX_H}" rx="12"/>')
-        out.append(f'<text class="hub" x="{x:.1f}" y="{y + 4.5:.1f}" text-anchor="middle">'
+        out.append(f'<text class="hub {escape(hub.kind)}" x="{x:.1f}" y="{y + 4.5:.1f}" text-anchor="middle">'
                    f"{escape(_short(hub.label, HUB_CHARS))}</text>")
         out.append(_close_link(hub))
     for actor in actors:
