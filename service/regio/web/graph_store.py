@@ -106,12 +106,12 @@ def graph_store(path: str | None = None):
         if len(parts) > 1:
             raise BadRequest("PUT takes one RDF document")
         result = store().put_graph(iri, parts[0][0], parts[0][1])
-        return Response(status=201 if result.created else 204)
+        return Response(status=201 if result.created else 204, mimetype="text/plain")
     created_here = iri is None
     if created_here:
         iri = request.host_url.rstrip("/") + "/data/" + uuid.uuid4().hex
     # several parts (multipart/form-data) are merged, validated and stored together
     result = store().post_graph(iri, parts if len(parts) > 1 else parts[0][0], parts[0][1])
     if created_here:
-        return Response(status=201, headers={"Location": iri})
-    return Response(status=201 if result.created else 204)
+        return Response(status=201, headers={"Location": iri}, mimetype="text/plain")
+    return Response(status=201 if result.created else 204, mimetype="text/plain")
