@@ -36,7 +36,7 @@ from rdflib.namespace import SH
 from rdflib.term import Node
 
 from regio import paths
-from regio.validation.inputs import DataLike, InputError, Source, TermConverter, as_sources, load_sources
+from regio.validation.inputs import DataLike, InputError, Source, TermConverter, as_sources, load_sources, new_graph
 from regio.validation.report import ValidationReport, from_report_graph
 
 INFERENCE_OPTIONS = ("none", "rdfs", "owlrl")
@@ -199,13 +199,13 @@ def resources() -> Resources:
 def _graph_from(data: Any, fmt: str | None) -> rdflib.Graph:
     """A fresh rdflib graph holding the data (never the caller's own graph or store)."""
     if isinstance(data, ox.Store):
-        graph = rdflib.Graph()
+        graph = new_graph()
         convert = TermConverter()
         for q in data:
             graph.add((convert(q.subject), convert(q.predicate), convert(q.object)))
         return graph
     if isinstance(data, rdflib.Graph):  # also Dataset/ConjunctiveGraph: validate the union
-        graph = rdflib.Graph()
+        graph = new_graph()
         if isinstance(data, rdflib.Dataset):
             for s, p, o, _ in data.quads((None, None, None, None)):
                 graph.add((s, p, o))

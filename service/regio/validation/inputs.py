@@ -17,6 +17,7 @@ from typing import Iterable, Union
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.plugins.stores.memory import SimpleMemory
 
 #: File extension -> format name.  ``csv`` means a REGIO spreadsheet template (see csvimport).
 EXTENSIONS: dict[str, str] = {
@@ -149,6 +150,51 @@ def base_iri(name: str) -> str:
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
+class OneGraphStore(SimpleMemory):
+    """rdflib's fast triple store, presented as context-aware, for a single graph of data.
+
+    pySHACL wraps the data graph in an rdflib ``Dataset``, which needs a context-aware store; the
+    context-aware ``Memory`` store spends most of a large validation bookkeeping contexts the
+    data does not have (it is one graph: the union of the inputs).  This store keeps no contexts —
+    every triple is in the one graph, whichever context is asked for — and knows its size, which
+    pySHACL asks for whenever it tests a graph's truth value.
+    """
+
+    context_aware = True
+    graph_aware = True
+
+    def __init__(self, configuration=None, identifier=None):
+        super().__init__(configuration, identifier)
+        self._size: int | None = 0
+
+    def add(self, triple, context=None, quoted=False):
+        super().add(triple, context, quoted)
+        self._size = None
+
+    def remove(self, triple_pattern, context=None):
+        super().remove(triple_pattern, context)
+        self._size = None
+
+    def __len__(self, context=None) -> int:
+        if self._size is None:
+            self._size = super().__len__()
+        return self._size
+
+    def contexts(self, triple=None):
+        return iter(())
+
+    def add_graph(self, graph) -> None:
+        """Graphs are not kept apart: nothing to record."""
+
+    def remove_graph(self, graph) -> None:
+        """Graphs are not kept apart: nothing to forget."""
+
+
+def new_graph() -> Graph:
+    """An empty graph on :class:`OneGraphStore`, for data to validate."""
+    return Graph(store=OneGraphStore())
+
+
 def _check_xml(source: Source) -> None:
     """Reject XML that is not well-formed (pyoxigraph's RDF/XML parser accepts a truncated file)."""
     import xml.parsers.expat
@@ -245,7 +291,7 @@ def as_sources(data: DataLike, fmt: str | None = None) -> list[Source]:
 
 def load_sources(sources: list[Source], graph: Graph | None = None) -> Graph:
     """Parse every source (RDF or CSV template) into one rdflib graph and return it."""
-    graph = graph if graph is not None else Graph()
+    graph = graph if graph is not None else new_graph()
     convert = TermConverter()
     csv_sources: list[Source] = []
     for source in sources:
