@@ -326,6 +326,10 @@ def test_real_region_page(browser, base_url: str, app) -> None:
     wait(browser, lambda b: css(b, "h1") and name in css(b, "h1")[0].text)
     assert css(browser, "#h-sources")
     assert css(browser, ".evidence q"), "a real region's page shows the paper's words"
+    assert css(browser, "svg.network"), "no diagram on the region page"
+    clusters = int(re.search(r"\((\d+)\)", css(browser, "#h-clusters")[0].text).group(1))
+    systems = int(re.search(r"\((\d+)\)", css(browser, "#h-systems")[0].text).group(1))
+    assert len(css(browser, "svg.network rect.hub:not(.region)")) == clusters + systems
     assert not console_errors(browser)
     screenshot(browser, "region-page")
 

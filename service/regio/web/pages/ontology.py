@@ -13,12 +13,13 @@ term pages are read far more often than the ontology changes.
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from urllib.parse import quote
 
 from flask import Blueprint, abort, render_template
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, SKOS, DCTERMS, XSD
@@ -31,6 +32,7 @@ add_error_page(bp)
 
 REGIO = data.REGIO
 PAPER_QUOTE = URIRef(REGIO + "paperQuote")
+REFERENCE_TEXT = URIRef(REGIO + "referenceText")
 BIBO = "http://purl.org/ontology/bibo/"
 CACHE_SECONDS = 10.0
 
@@ -131,6 +133,11 @@ def _list_heads(g: Graph, node: Node) -> list[Node]:
 def regio_classes(g: Graph) -> list[URIRef]:
     return sorted({c for c in g.subjects(RDF.type, OWL.Class) if isinstance(c, URIRef) and str(c).startswith(REGIO)},
                   key=lambda c: label_of(g, c).lower())
+
+
+def reference_html(text: str) -> Markup:
+    """A reference-list entry as the paper prints it: ``*Title*`` in italics, the rest as text."""
+    return Markup(re.sub(r"\*([^*]+)\*", r"<em>\1</em>", str(escape(text))))
 
 
 # --- class expressions in Manchester syntax -----------------------------------------------------
@@ -254,7 +261,7 @@ PLURAL = {"class": "classes", "object property": "object properties", "datatype 
           "individual": "named individuals", "bibliographic resource": "bibliographic resources",
           "term": "other terms", "ontology": "ontologies"}
 
-SHOWN = {RDF.type, RDFS.label, SKOS.prefLabel, SKOS.definition, RDFS.comment, PAPER_QUOTE, DCTERMS.source,
+SHOWN = {REFERENCE_TEXT, RDF.type, RDFS.label, SKOS.prefLabel, SKOS.definition, RDFS.comment, PAPER_QUOTE, DCTERMS.source,
          RDFS.subClassOf, OWL.equivalentClass, OWL.disjointWith, RDFS.domain, RDFS.range,
          RDFS.subPropertyOf, OWL.inverseOf, RDFS.isDefinedBy}
 
@@ -262,10 +269,9 @@ SHOWN = {RDF.type, RDFS.label, SKOS.prefLabel, SKOS.definition, RDFS.comment, PA
 def term_context(g: Graph, term: URIRef) -> dict:
     kind = kind_of(g, term)
     sources = []
-    for src in g.objects(term, DCTERMS.source):
-        citation = g.value(src, DCTERMS.bibliographicCitation)
-        sources.append({"link": link_to(g, src), "citation": str(citation) if citation else None,
-                        "locator": None})
+    for src in sorted(g.objects(term, DCTERMS.source), key=str):
+        citation = g.value(src, REFERENCE_TEXT) or g.value(src, DCTERMS.bibliographicCitation)
+        sources.append({"link": link_to(g, src), "citation": reference_html(str(citation)) if citation else None})
     others = []
     for p, o in sorted(g.predicate_objects(term), key=lambda po: (str(po[0]), str(po[1]))):
         if p in SHOWN:
@@ -282,6 +288,7 @@ def term_context(g: Graph, term: URIRef) -> dict:
         "kind": kind,
         "label": label_of(g, term),
         "definitions": literals(g, term, SKOS.definition),
+        "reference": reference_html(str(g.value(term, REFERENCE_TEXT))) if g.value(term, REFERENCE_TEXT) else None,
         "comments": literals(g, term, RDFS.comment),
         "quotes": literals(g, term, PAPER_QUOTE),
         "sources": sources,
