@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import uuid
 
+import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, request
 
 from regio.store import BadRequest, StoreError, graphs
@@ -47,6 +48,16 @@ def _target(path: str | None) -> str | None:
     return None
 
 
+def _valid(iri: str | None) -> str | None:
+    """A graph name the engine accepts, or a 400 (not a ValueError and a 500 from the store)."""
+    if iri is not None:
+        try:
+            ox.NamedNode(iri)
+        except ValueError as exc:
+            raise BadRequest(f"not a valid graph IRI: {iri!r} ({exc})") from None
+    return iri
+
+
 def _body():
     """(data, format) parts of a write: one for RDF bodies, several for multipart/form-data."""
     if request.mimetype == "multipart/form-data":
@@ -75,7 +86,7 @@ def _guess(filename: str | None) -> str | None:
 @bp.route("/data", methods=["GET", "HEAD", "PUT", "POST", "DELETE"])
 @bp.route("/data/<path:path>", methods=["GET", "HEAD", "PUT", "POST", "DELETE"])
 def graph_store(path: str | None = None):
-    iri = _target(path)
+    iri = _valid(_target(path))
     if request.method in ("GET", "HEAD"):
         if iri is None:
             raise BadRequest("name a graph: /data?graph=<IRI> or /data?default")
