@@ -151,8 +151,11 @@ def targeted_property_shapes(shapes: rdflib.Graph) -> rdflib.Graph:
     the ``sh:property`` link.  The shapes file keeps the readable DCAT-AP layout; tests and
     ``bench/validate`` check that the results do not change.
     """
-    out = rdflib.Graph()
-    out += shapes
+    out = new_graph()  # pySHACL reads the shapes graph for every focus node too: the fast store
+    for triple in shapes:
+        out.add(triple)
+    for prefix, ns in shapes.namespaces():
+        out.bind(prefix, ns)
     for prop_shape in set(shapes.objects(None, SH.property)):
         parents = list(shapes.subjects(SH.property, prop_shape))
         if len(parents) != 1:
