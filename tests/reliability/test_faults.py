@@ -91,7 +91,7 @@ def kill_during_writes(srv: Server, rounds: int, rng: random.Random) -> dict[str
         time.sleep(rng.uniform(0.3, 1.5))
         srv.kill9()
         writer.join(30)
-        assert writer.error is None, writer.error
+        assert writer.error is None, f"{writer.error}\n--- server log ---\n{srv.log()[-3000:]}"
         acked.update(writer.acked)
         next_id = writer.next + 1
         start = time.monotonic()
