@@ -257,6 +257,12 @@ def test_region_page_escapes_and_draws(browser, base_url: str) -> None:
     assert not console_errors(browser)
     screenshot(browser, "region-page-test-fixture")
 
+    # And if markup ever slipped through, the CSP would stop it: inline handlers do not run.
+    browser.execute_script("document.body.insertAdjacentHTML('beforeend', "
+                           "'<img src=\"/nothing.png\" onerror=\"window.cspHole = 1\">')")
+    wait(browser, lambda b: any("Content Security Policy" in m for m in console_errors(b)), timeout=10)
+    assert browser.execute_script("return window.cspHole") is None
+
 
 def test_real_region_page(browser, base_url: str, app) -> None:
     open_page(browser, base_url + "/regions")
