@@ -91,12 +91,13 @@ def page():
     listed = examples()
     if query:
         query = with_prefixes(query)  # links from the other pages use regio:, rdfs:, … without PREFIX
-    if not query and picked:
-        query = next((e["query"] for e in listed if e["id"] == picked), "")
+    example = next((e for e in listed if e["id"] == picked), None) if picked else None
+    if not query and example:
+        query = example["query"]
     if not query:
         query = data.sparql_prefixes() + "\n" + DEFAULT_QUERY
     return negotiate.html_response(render_template(
-        "pages/query.html", title="Query", query=query, examples=listed,
+        "pages/query.html", title="Query", query=query, examples=listed, picked=example,
         inference=request.args.get("inference", "true") != "false",
         autorun=bool(request.args.get("run")),
     ))

@@ -81,7 +81,7 @@
     for (var j = 0; j < items.length; j++) {
       items[j].setAttribute("aria-current", items[j].getAttribute("data-example") === id ? "true" : "false");
     }
-    if (description) { description.textContent = example.description || ""; }
+    if (description) { description.textContent = example.title + (example.description ? " " + example.description : ""); }
     setStatus("Example loaded: " + example.title + " — press Run or Ctrl+Enter.");
   }
   var exampleButtons = document.querySelectorAll("button.example");
