@@ -251,6 +251,12 @@ def test_accepts_service_store_objects():
     with pytest.raises(TypeError, match="embedded pyoxigraph store"):
         materialize(object())
 
+    class Remote:
+        kind = "remote"
+
+    assert materialize(Remote()).mode.startswith("skipped")
+    assert update_inferred(Remote(), added=[("<a:s>", "<a:p>", "<a:o>")]).mode.startswith("skipped")
+
 
 def test_real_ontology_classifies_synthetic_systems():
     """With the project's ontology, the generator's three profiles land in exactly the three types."""

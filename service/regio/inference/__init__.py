@@ -45,8 +45,19 @@ def oxigraph_store(store: Any) -> ox.Store:
                     "(a remote SPARQL engine keeps its own inference)")
 
 
+def _remote(store: Any) -> bool:
+    """A service store in front of a remote SPARQL engine: that engine keeps its own inference."""
+    return getattr(store, "kind", None) == "remote"
+
+
+def _skipped() -> InferenceReport:
+    return InferenceReport(mode="skipped (remote engine: inference is the engine's own)")
+
+
 def materialize(store: Any) -> InferenceReport:
     """Recompute the inferred graph from all asserted graphs; return what was done and found."""
+    if _remote(store):
+        return _skipped()
     report, _ = materialize_store(oxigraph_store(store))
     return report
 
@@ -56,9 +67,13 @@ def update_inferred(store: Any, added: Iterable = (), removed: Iterable = ()) ->
 
     The triples may be pyoxigraph Quads/Triples, rdflib triples, or N-Triples string triples.
     """
+    if _remote(store):
+        return _skipped()
     return update_inferred_store(oxigraph_store(store), triples_of(list(added)), triples_of(list(removed)))
 
 
 def check(store: Any) -> InferenceReport:
     """Report inconsistencies without writing anything."""
+    if _remote(store):
+        return _skipped()
     return check_consistency(oxigraph_store(store))
