@@ -321,7 +321,7 @@ class BaseStore:
             scratch = ox.Store()
             as_insert = text.replace("DELETE DATA", "INSERT DATA", 1) if head == "DELETE" else text
             try:
-                scratch.update(as_insert, base_iri=base_iri)
+                scratch.update(as_insert, base_iri=base_iri, prefixes=graphs.PREFIXES)
             except SyntaxError as exc:
                 raise BadRequest(f"malformed update: {exc}") from None
             except (OSError, ValueError, RuntimeError) as exc:
@@ -350,7 +350,7 @@ class BaseStore:
             scratch.add_graph(ox.NamedNode(g))
             scratch.extend(before[g])
         try:
-            scratch.update(plan.text, base_iri=base_iri)
+            scratch.update(plan.text, base_iri=base_iri, prefixes=graphs.PREFIXES)
         except SyntaxError as exc:
             raise BadRequest(f"malformed update: {exc}") from None
         except (OSError, ValueError, RuntimeError) as exc:

@@ -240,7 +240,7 @@ class EmbeddedStore(BaseStore):
         except PermissionError as exc:
             raise Refused(str(exc)) from None
         ds = self._dataset(info, (), (), inference)
-        kwargs: dict[str, Any] = {}
+        kwargs: dict[str, Any] = {"prefixes": graphs.PREFIXES}
         if "union" in ds:
             kwargs["use_default_graph_as_union"] = True
         elif "default_graph" in ds:

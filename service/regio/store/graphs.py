@@ -39,3 +39,28 @@ def without() -> set[str]:
     """Instance modules left out of the default dataset: ``REGIO_WITHOUT=iso3166`` (file stems,
     comma-separated) serves the paper's cases without the 5 000 generated ISO 3166 regions."""
     return {s.strip() for s in os.environ.get("REGIO_WITHOUT", "").split(",") if s.strip()}
+
+
+#: Prefixes every query and update may use without declaring them (as Virtuoso and the query
+#: page offer); a query's own PREFIX lines take precedence.
+PREFIXES: dict[str, str] = {
+    "regio": "https://w3id.org/regio#",
+    "regios": "https://w3id.org/regio/shapes#",
+    "rid": "https://w3id.org/regio/id/",
+    "iso": "https://w3id.org/regio/id/iso3166/",
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "bibo": "http://purl.org/ontology/bibo/",
+    "prov": "http://www.w3.org/ns/prov#",
+    "org": "http://www.w3.org/ns/org#",
+    "geo": "http://www.opengis.net/ont/geosparql#",
+    "sh": "http://www.w3.org/ns/shacl#",
+}
+
+
+def prefix_lines() -> str:
+    return "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())

@@ -163,10 +163,10 @@ class RemoteStore(BaseStore):
     def _commit(self, delta: Delta, plan, base_iri) -> None:
         if plan is not None:
             # the engine runs the (rewritten, validated) update itself, atomically
-            data = {"update": plan.text}
+            text = graphs.prefix_lines() + plan.text
             if base_iri:
-                text = f"BASE <{base_iri}>\n{plan.text}"
-                data = {"update": text}
+                text = f"BASE <{base_iri}>\n{text}"
+            data = {"update": text}
             self._post(self.update_url, data)
             self._forget_names()
             return
@@ -261,7 +261,7 @@ class RemoteStore(BaseStore):
             media_type = negotiate(accept, info.form)
         except NotAcceptable as exc:
             raise StoreError(406, str(exc)) from None
-        text = cap_rows(sparql, info, self.max_rows)
+        text = graphs.prefix_lines() + cap_rows(sparql, info, self.max_rows)
         if base_iri and "BASE" not in sparql.upper():
             text = f"BASE <{base_iri}>\n{text}"
         data = {"query": text, **self._dataset(info, default_graph_uris, named_graph_uris, inference)}
@@ -279,12 +279,12 @@ class RemoteStore(BaseStore):
 
     def select(self, sparql: str, *, inference: bool = True) -> list[dict[str, rdflib.term.Node]]:
         info = self._analyze(sparql)
-        rows = self._select_raw(sparql, self._dataset(info, (), (), inference))
+        rows = self._select_raw(graphs.prefix_lines() + sparql, self._dataset(info, (), (), inference))
         return [{k: to_rdflib(v) for k, v in row.items()} for row in rows]
 
     def construct(self, sparql: str, *, inference: bool = True) -> rdflib.Graph:
         info = self._analyze(sparql)
-        data = {"query": sparql, **self._dataset(info, (), (), inference)}
+        data = {"query": graphs.prefix_lines() + sparql, **self._dataset(info, (), (), inference)}
         r = self._post(self.query_url, data, accept="application/n-triples", timeout=self.timeout)
         g = rdflib.Graph()
         for t in ox.parse(r.content, format=ox.RdfFormat.N_TRIPLES):

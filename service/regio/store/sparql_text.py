@@ -94,7 +94,8 @@ def tokenize(text: str) -> list[Token]:
 
 
 def _prologue(tokens: list[Token], base: str | None) -> tuple[dict[str, str], str | None]:
-    prefixes: dict[str, str] = {}
+    from regio.store.graphs import PREFIXES
+    prefixes: dict[str, str] = dict(PREFIXES)
     for i, tok in enumerate(tokens):
         if tok.upper == "PREFIX" and i + 2 < len(tokens) and tokens[i + 2].kind == "iri":
             prefixes[tokens[i + 1].text.rstrip(":")] = _resolve(tokens[i + 2].text[1:-1], base)
@@ -277,7 +278,8 @@ def plan_update(text: str, *, user_graph: str, using: tuple[str, ...] = (),
     out: list[str] = []
     user = f"<{user_graph}>"
     using_text = " ".join([f"USING <{g}>" for g in using] + [f"USING NAMED <{g}>" for g in using_named])
-    prefixes: dict[str, str] = {}
+    from regio.store.graphs import PREFIXES
+    prefixes: dict[str, str] = dict(PREFIXES)
     base = base_iri
     for op in ops:
         # Each operation may carry its own prologue; prefixes accumulate over the request.

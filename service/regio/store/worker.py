@@ -79,7 +79,9 @@ def run_query(store, request: dict, out: BinaryIO) -> None:
 
     media_type = request["media_type"]
     writer = FrameWriter(out, {"media_type": media_type})
-    kwargs: dict = {"base_iri": request.get("base_iri")}
+    from regio.store.graphs import PREFIXES
+
+    kwargs: dict = {"base_iri": request.get("base_iri"), "prefixes": PREFIXES}
     try:
         if request.get("default_graph") is not None:
             kwargs["default_graph"] = [ox.NamedNode(g) for g in request["default_graph"]]
