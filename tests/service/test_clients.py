@@ -153,3 +153,19 @@ def test_inference_false_leaves_out_the_inferred_graph(live) -> None:
 def _triple(s: str, p: str, o: str):
     import pyoxigraph as ox
     return ox.Triple(ox.NamedNode(s), ox.NamedNode(p), ox.NamedNode(o))
+
+
+def test_common_prefixes_are_predeclared(live, graph) -> None:
+    """As on the query page and in the README's curl example: rdfs:, owl:, regio: … need no PREFIX."""
+    r = requests.get(live.url + "/sparql", headers={"Accept": "text/csv"}, timeout=30, params={
+        "query": f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?p a ?t . FILTER(?t != owl:Class && "
+                 f"?t != regio:Region && !isLiteral(?t)) }} }}"})
+    assert r.status_code == 200, r.text
+    assert r.text.split() == ["n", "3"]
+    r = live.update(f'INSERT DATA {{ GRAPH <{graph}> {{ <{EX}p0> rdfs:label "zero"@en }} }}')
+    assert r.status_code == 200, r.text
+    assert live.ask(f'ASK {{ <{EX}p0> <http://www.w3.org/2000/01/rdf-schema#label> "zero"@en }}')
+    # a query's own declaration wins
+    r = requests.get(live.url + "/sparql", headers={"Accept": "text/csv"}, timeout=30, params={
+        "query": f"PREFIX rdfs: <{EX}> SELECT ?n WHERE {{ GRAPH <{graph}> {{ <{EX}p1> rdfs:name ?n }} }}"})
+    assert r.text.split("\n")[1].strip() == "person 1"
