@@ -21,16 +21,17 @@ from .support import Server, cleanup, clean_error, digest, graphs
 EXAMPLES = 60   # per generated test; bench/fuzz.py runs thousands
 
 
-@pytest.fixture()
-def unchanged(live: Server):
-    """Yield the server; afterwards undo accepted test writes and compare the store's digest."""
-    keep = graphs(live.url)
-    before = digest(live.url)
-    yield live
-    if not live.alive():
-        live.start()
-    cleanup(live, keep)
-    assert digest(live.url) == before, "hostile input changed the store"
+@pytest.fixture(scope="module")
+def unchanged(server: Server):
+    """Yield the server; after this module's tests (on this worker) undo accepted test writes and
+    compare the store's digest with the one taken before them."""
+    keep = graphs(server.url)
+    before = digest(server.url)
+    yield server
+    if not server.alive():
+        server.start()
+    cleanup(server, keep)
+    assert digest(server.url) == before, "hostile input changed the store"
 
 
 def test_fixed_corpus(unchanged: Server) -> None:

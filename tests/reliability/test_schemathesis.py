@@ -23,7 +23,7 @@ from schemathesis.checks import (
 
 from .support import Server
 
-EXAMPLES = 12   # per operation and generation mode: the whole file runs in well under a minute
+EXAMPLES = 8   # per operation and generation mode: the whole file runs in well under a minute
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance,
           response_headers_conformance, ignored_auth]
