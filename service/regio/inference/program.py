@@ -145,8 +145,14 @@ class Program:
     active_classes: set[str] = field(default_factory=set)
     #: True when the data or the schema can produce owl:sameAs (then the eq-rep rules run)
     uses_equality: bool = False
-    #: whether a derived triple is written to the inferred graph (see _prune_dead_ends)
-    stored: object = None
+
+    def stored(self, t: tuple[str, str, str]) -> bool:
+        """Whether a derived triple is written: not ``owl:Thing`` types, and anonymous types only
+        where a rule looks them up (incremental maintenance must find those in the store)."""
+        if t[1] != TYPE:
+            return True
+        c = t[2]
+        return c != THING and (not c.startswith("_:") or c in self.indexed_classes)
 
     def describe(self) -> str:
         return (f"{len(self.superclasses)} classes with superclasses, {len(self.superproperties)} "
@@ -363,22 +369,9 @@ def compile_program(schema: Iterable[tuple[str, str, str]]) -> Program:
                             | set(prog.maxc_by_class) | set(prog.disjoint)
                             | {d for ds in prog.disjoint.values() for d in ds}
                             | {c for lst in prog.maxc_by_class.values() for _, _, c in lst if c})
-    prog.indexed_properties = (set(prog.transitive) | set(prog.svf_by_property) | set(prog.avf_by_property)
-                               | set(prog.maxc_by_property) | set(prog.functional)
-                               | set(prog.inverse_functional) | set(prog.asymmetric)
-                               | set(prog.disjoint_properties) | set(prog.chains) | {SAME_AS, DIFFERENT_FROM})
-    prog.active_properties = (prog.indexed_properties | set(prog.superproperties) | set(prog.domains)
-                              | set(prog.ranges) | set(prog.inverses) | prog.symmetric | prog.irreflexive
-                              | set(prog.hv_by_property) | {TYPE})
-    prog.derivable_properties = ({q for qs in prog.superproperties.values() for q in qs}
-                                 | {q for qs in prog.inverses.values() for q in qs} | prog.symmetric
-                                 | prog.transitive | {h for lst in prog.chains.values() for h, _ in lst}
-                                 | {p for lst in prog.hv_by_class.values() for p, _ in lst}
-                                 | {TYPE, SAME_AS})
-    prog.active_classes = (set(prog.superclasses) | prog.indexed_classes | set(prog.hv_by_class)
-                           | {NOTHING})
     prog.uses_equality = bool(prog.functional or prog.inverse_functional or prog.maxc_by_property)
     _prune_dead_ends(prog)
+    _lookup_sets(prog)
     return prog
 
 
@@ -413,6 +406,10 @@ def _prune_dead_ends(prog: Program) -> None:
                 del prog.hv_by_property[p][v]
         if not prog.hv_by_property[p]:
             del prog.hv_by_property[p]
+
+
+def _lookup_sets(prog: Program) -> None:
+    """What the engine must index, react to, and check for duplicates."""
     prog.indexed_properties = (set(prog.transitive) | set(prog.svf_by_property) | set(prog.avf_by_property)
                                | set(prog.maxc_by_property) | set(prog.functional)
                                | set(prog.inverse_functional) | set(prog.asymmetric)
@@ -420,15 +417,10 @@ def _prune_dead_ends(prog: Program) -> None:
     prog.active_properties = (prog.indexed_properties | set(prog.superproperties) | set(prog.domains)
                               | set(prog.ranges) | set(prog.inverses) | prog.symmetric | prog.irreflexive
                               | set(prog.hv_by_property) | {TYPE})
+    prog.derivable_properties = ({q for qs in prog.superproperties.values() for q in qs}
+                                 | {q for qs in prog.inverses.values() for q in qs} | prog.symmetric
+                                 | prog.transitive | {h for lst in prog.chains.values() for h, _ in lst}
+                                 | {p for lst in prog.hv_by_class.values() for p, _ in lst}
+                                 | {TYPE, SAME_AS})
     prog.active_classes = (set(prog.superclasses) | prog.indexed_classes | set(prog.hv_by_class)
                            | {NOTHING})
-
-    def stored(t: tuple[str, str, str]) -> bool:
-        """Whether a derived triple is written: not ``owl:Thing`` types, and anonymous types only
-        where a rule looks them up (incremental maintenance must find those in the store)."""
-        if t[1] != TYPE:
-            return True
-        c = t[2]
-        return c != THING and (not c.startswith("_:") or c in prog.indexed_classes)
-
-    prog.stored = stored
