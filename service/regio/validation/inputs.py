@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Union
 
@@ -72,13 +71,45 @@ class InputError(Exception):
         super().__init__(f"{where}: {message}" if where else message)
 
 
-@dataclass
 class Source:
-    """One input: a name for messages, its bytes, and its format name (None: guess)."""
+    """One input: a name for messages, its bytes, and its format name (None: guess).
 
-    name: str
-    data: bytes
-    format: str | None = None
+    A file is read only when its bytes are needed: RDF in a line-based or Turtle-family format
+    is streamed from the file by the parser, so a large input is never held in memory twice.
+    """
+
+    def __init__(self, name: str, data: bytes | None = None, format: str | None = None,  # noqa: A002
+                 path: Path | None = None):
+        self.name = name
+        self._data = data
+        self.format = format
+        self.path = path
+
+    @property
+    def data(self) -> bytes:
+        if self._data is None:
+            try:
+                self._data = self.path.read_bytes() if self.path is not None else b""
+            except OSError as exc:
+                raise InputError(f"cannot read: {exc.strerror or exc}", source=self.name) from None
+        return self._data
+
+    def head(self, size: int = 65536) -> bytes:
+        """The first bytes, without reading the whole file."""
+        if self._data is not None or self.path is None:
+            return self.data[:size]
+        try:
+            with open(self.path, "rb") as f:
+                return f.read(size)
+        except OSError as exc:
+            raise InputError(f"cannot read: {exc.strerror or exc}", source=self.name) from None
+
+    @property
+    def streamable(self) -> bool:
+        return self._data is None and self.path is not None
+
+    def __repr__(self) -> str:
+        return f"Source({self.name!r}, format={self.format!r})"
 
 
 DataLike = Union[str, os.PathLike, Source, Iterable[Union[str, os.PathLike, Source]]]
@@ -118,19 +149,20 @@ def read_source(item: str | os.PathLike | Source, fmt: str | None = None) -> Sou
         raise InputError("no such file", source=name)
     if path.is_dir():
         raise InputError("is a directory, not a file", source=name)
-    try:
-        return Source(name, path.read_bytes(), fmt)
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror or exc}", source=name) from None
+    if not os.access(path, os.R_OK):
+        raise InputError("cannot read: permission denied", source=name)
+    return Source(name, None, fmt, path=path)
 
 
 def check_text(source: Source) -> None:
     """Reject empty input and binary junk before a parser produces a confusing message."""
-    if not source.data.strip():
+    head = source.head()
+    if not head.strip() and (len(head) < 65536 or not source.data.strip()):
         raise InputError("the input is empty: there is nothing to validate", source=source.name)
-    head = source.data[:65536]
     if b"\x00" in head:
         raise InputError("the input is binary, not RDF text (it contains NUL bytes)", source=source.name)
+    if source.streamable:
+        return  # the parser reports invalid UTF-8 with its line and column as it streams
     try:
         source.data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -210,27 +242,27 @@ def _check_xml(source: Source) -> None:
 
 
 class TermConverter:
-    """pyoxigraph terms to rdflib terms, each distinct term converted once.
+    """pyoxigraph terms to rdflib terms, each distinct IRI converted once.
 
     Simple literals come back from pyoxigraph typed ``xsd:string``; rdflib's parsers leave them
     untyped, and so do we, so that the graph is the one rdflib would have parsed.
     """
 
     def __init__(self) -> None:
-        self.cache: dict = {}
+        self.cache: dict = {}  # IRIs and blank nodes: they repeat; most literals do not
 
     def __call__(self, term):
+        if isinstance(term, ox.Literal):
+            if term.language:
+                return Literal(term.value, lang=term.language)
+            datatype = term.datatype.value
+            if datatype == _XSD_STRING:
+                return Literal(term.value)
+            return Literal(term.value, datatype=self(term.datatype))
         node = self.cache.get(term)
         if node is None:
             if isinstance(term, ox.NamedNode):
                 node = URIRef(term.value)
-            elif isinstance(term, ox.Literal):
-                if term.language:
-                    node = Literal(term.value, lang=term.language)
-                elif term.datatype.value == _XSD_STRING:
-                    node = Literal(term.value)
-                else:
-                    node = Literal(term.value, datatype=URIRef(term.datatype.value))
             elif isinstance(term, ox.BlankNode):
                 node = BNode(term.value)
             else:  # RDF-star quoted triples are not part of REGIO's data model
@@ -267,7 +299,11 @@ def load_rdf(source: Source, graph: Graph, fmt: str, convert: TermConverter | No
     convert = convert or TermConverter()
     add = graph.store.add  # Graph.add re-checks every term; these come from a parser
     try:
-        for quad in ox.parse(source.data, format=rdf_format, base_iri=base_iri(source.name)):
+        if source.streamable:
+            quads = ox.parse(path=str(source.path), format=rdf_format, base_iri=base_iri(source.name))
+        else:
+            quads = ox.parse(source.data, format=rdf_format, base_iri=base_iri(source.name))
+        for quad in quads:
             add((convert(quad.subject), convert(quad.predicate), convert(quad.object)), graph, False)
     except SyntaxError as exc:
         message = str(exc.msg if getattr(exc, "msg", None) else exc)
@@ -296,7 +332,7 @@ def load_sources(sources: list[Source], graph: Graph | None = None) -> Graph:
     csv_sources: list[Source] = []
     for source in sources:
         check_text(source)
-        fmt = source.format or guess_format(source.name, source.data)
+        fmt = source.format or guess_format(source.name, source.head())
         if fmt == "csv":
             csv_sources.append(source)
         else:
