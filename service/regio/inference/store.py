@@ -28,7 +28,7 @@ import pyoxigraph as ox
 
 from regio.inference.engine import Facts, InferenceReport, MemoryFacts, Reasoner, Triple
 from regio.inference.program import (
-    NOTHING, SAME_AS, SCHEMA_PREDICATES, SCHEMA_TYPES, THING, TYPE, Program, compile_program,
+    NOTHING, SAME_AS, SCHEMA_PREDICATES, SCHEMA_TYPES, TYPE, Program, compile_program,
 )
 
 INFERRED_GRAPH = "https://w3id.org/regio/graph/inferred"
