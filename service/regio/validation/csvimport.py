@@ -495,7 +495,8 @@ class _Mapper:
             out.append(ref)
 
             def check(ref=ref, token=token) -> None:
-                if any(ref in self.defined[k] for k in kinds) or _known_in_instances(ref):
+                known = self.evidence_node(ref) if kinds == ("sources",) else ref
+                if any(ref in self.defined[k] for k in kinds) or _known_in_instances(known):
                     return
                 self.error(file, row, column, f"unknown {what} {token!r}: define it in {' or '.join(k + '.csv' for k in kinds)}")
 
