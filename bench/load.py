@@ -32,7 +32,7 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from reliability.support import Server  # noqa: E402
+from reliability.support import Engine, Server  # noqa: E402
 
 EX = "https://example.org/bench/load/"
 WRITE_GRAPH = EX + "writes"
@@ -172,7 +172,7 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--duration", type=float, default=60.0, help="seconds per setup")
     parser.add_argument("--setup", choices=["serve", "gunicorn", "both"], default="both")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes (docs/service.md: 4)")
     parser.add_argument("--writers", type=int, default=0, help="concurrent writer clients (0: read only)")
     parser.add_argument("--url", help="drive a running service instead of starting one")
     parser.add_argument("--token", help="its write token (with --url and --writers)")
@@ -186,14 +186,21 @@ def main() -> int:
     setups = ["serve", "gunicorn"] if args.setup == "both" else [args.setup]
     with tempfile.TemporaryDirectory(prefix="regio-load-") as tmp:
         for setup in setups:
-            srv = Server(Path(tmp) / "store", wsgi="regio" if setup == "serve" else "gunicorn", workers=args.workers,
-                         log_path=Path(tmp) / f"{setup}.log")
-            srv.start()
+            engine = None
+            if setup == "serve":    # what `make serve` runs: regio serve, embedded store
+                srv = Server(Path(tmp) / "store", log_path=Path(tmp) / "serve.log")
+            else:                   # docs/service.md: oxigraph serve + gunicorn workers in remote mode
+                engine = Engine(Path(tmp) / "engine").start()
+                srv = Server(Path(tmp) / "unused", wsgi="gunicorn", workers=args.workers,
+                             store_url=engine.url + "/query", log_path=Path(tmp) / "gunicorn.log")
             try:
+                srv.start()
                 requests.get(srv.url + "/sparql", params={"query": "ASK {}"}, timeout=60)   # warm up
                 r = drive(srv.url, args.clients, args.duration, args.writers, srv.token)
             finally:
                 srv.stop()
+                if engine is not None:
+                    engine.kill9()
             report(setup, r)
             failed |= bool(r["errors"] or r.get("writes_lost") or r.get("half_writes_seen"))
     return int(failed)
