@@ -173,3 +173,67 @@ def test_gunicorn_workers_in_front_of_one_engine(tmp_path) -> None:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait(10)
         engine.stop()
+
+
+def _start_gunicorn(env: dict, workers: int = 2) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    proc = subprocess.Popen([str(BIN / "gunicorn"), "--workers", str(workers), "--threads", "4",
+                             "--bind", f"127.0.0.1:{port}", "regio.web:create_app()"], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if requests.get(url + "/health", timeout=1).status_code == 200:
+                return proc, url
+        except requests.RequestException:
+            pass
+        assert proc.poll() is None, proc.stderr.read().decode()[-2000:]
+        assert time.monotonic() < deadline, "gunicorn did not start"
+        time.sleep(0.2)
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(15)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(10)
+
+
+def test_gunicorn_workers_share_the_embedded_store(tmp_path) -> None:
+    """gunicorn -w 3 on one data directory: one worker writes (the primary), the others answer
+    from its snapshots and forward writes to it; every worker sees every acknowledged write, and
+    the primary's SHACL verdict reaches the client whichever worker it asked."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("REGIO_")}
+    env.update(REGIO_DATA_DIR=str(tmp_path), REGIO_TOKEN=TOKEN, REGIO_LOAD_DEFAULT="false",
+               REGIO_QUERY_WORKERS="1")
+    proc, url = _start_gunicorn(env, workers=3)
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    try:
+        roles = {}
+        for _ in range(40):
+            h = requests.get(url + "/health", timeout=10).json()
+            roles[h["pid"]] = h["role"]
+        assert sorted(roles.values()).count("primary") == 1 and len(roles) >= 2, roles
+        for i in range(6):  # each write through whichever worker answers; read back through all
+            r = requests.post(url + "/sparql", timeout=30, headers={**auth, "Content-Type": "application/sparql-update"},
+                              data=f'INSERT DATA {{ <https://example.org/w> <https://example.org/n> {i} }}'.encode())
+            assert r.status_code == 200, r.text
+            for _ in range(4):
+                r = requests.get(url + "/sparql", headers={"Accept": "text/csv"}, timeout=30, params={
+                    "query": "SELECT (COUNT(*) AS ?c) WHERE { <https://example.org/w> <https://example.org/n> ?o }"})
+                assert r.text.split() == ["c", str(i + 1)], r.text
+        for _ in range(4):
+            r = requests.put(url + "/data", params={"graph": "https://example.org/bad"}, timeout=30,
+                             data=b'<https://example.org/c> a regio:Cluster .'.replace(
+                                 b"regio:", b"<https://w3id.org/regio#").replace(b"Cluster ", b"Cluster> "),
+                             headers={**auth, "Content-Type": "text/turtle"})
+            assert r.status_code == 422 and "hasEvidence" in r.text, r.text
+            r = requests.post(url + "/sparql", data=b"ASK {}", headers={"Content-Type": "application/sparql-update"},
+                              timeout=30)
+            assert r.status_code == 401
+        assert (tmp_path / "snapshots" / "CURRENT").exists()
+    finally:
+        _stop(proc)

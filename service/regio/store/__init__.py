@@ -35,5 +35,12 @@ def open_store(config: Mapping[str, Any]):
     if config.get("REGIO_STORE_URL"):
         from regio.store.remote import RemoteStore
         return RemoteStore(config)
-    from regio.store.embedded import EmbeddedStore
-    return EmbeddedStore(config)
+    from regio.store.embedded import EmbeddedStore, StoreLocked, shared_mode
+    try:
+        return EmbeddedStore(config)
+    except StoreLocked:
+        if not shared_mode(config):
+            raise
+    # another process (the primary) holds the store: serve reads from its snapshots, forward writes
+    from regio.store.replica import ReplicaStore
+    return ReplicaStore(config)

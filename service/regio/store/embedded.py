@@ -19,6 +19,7 @@ import logging
 import os
 import shutil
 import struct
+import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -66,16 +67,30 @@ def open_oxigraph(path: Path) -> ox.Store:
         raise
 
 
+def shared_mode(config: dict[str, Any]) -> bool:
+    """Whether several processes share the data directory (primary + replicas): REGIO_SHARED_STORE
+    true, or "auto" (the default) under gunicorn."""
+    value = str(config.get("REGIO_SHARED_STORE", "auto")).lower()
+    if value == "auto":
+        return "gunicorn" in sys.modules
+    return value in ("1", "true", "yes", "on")
+
+
 class EmbeddedStore(BaseStore):
     kind = "embedded"
+    role = "primary"
 
     def __init__(self, config: dict[str, Any]):
         super().__init__(config)
         self.data_dir = Path(config.get("REGIO_DATA_DIR") or default_data_dir()).expanduser()
         self.oxigraph = open_oxigraph(self.data_dir / "store")
+        self.shared = shared_mode(config)
         self.snapshot_dir = self.data_dir / "snapshots"
         self.snapshot: str | None = None
         self._snap_lock = threading.Lock()
+        self._superseded: dict[str, float] = {}
+        self._grace = (self.timeout or 30.0) + 30.0
+        self._internal = None
         load_default = str(config.get("REGIO_LOAD_DEFAULT", True)).lower() not in ("0", "false", "no", "")
         if load_default:
             from regio.store.dataset import sync_default_dataset
@@ -83,9 +98,15 @@ class EmbeddedStore(BaseStore):
         workers = int(config.get("REGIO_QUERY_WORKERS", 2) or 0)
         self.pool = None
         self._executor = ThreadPoolExecutor(max_workers=8, thread_name_prefix="regio-query")
-        if workers > 0:
-            shutil.rmtree(self.snapshot_dir, ignore_errors=True)
+        if workers > 0 or self.shared:
+            if self.shared:  # replicas may still read old snapshots: they go after a grace time
+                now = time.monotonic()
+                for d in self.snapshot_dir.glob("[0-9]*"):
+                    self._superseded[str(d)] = now
+            else:
+                shutil.rmtree(self.snapshot_dir, ignore_errors=True)
             self._new_snapshot()
+        if workers > 0:
             from regio.store.pool import WorkerPool
             self.pool = WorkerPool(workers)
 
@@ -95,21 +116,47 @@ class EmbeddedStore(BaseStore):
             self.snapshot_dir.mkdir(parents=True, exist_ok=True)
             target = self.snapshot_dir / str(time.time_ns())
             self.oxigraph.backup(str(target))
+            if self.snapshot:
+                self._superseded[self.snapshot] = time.monotonic()
             self.snapshot = str(target)
+            if self.shared:  # tell the replicas (atomically)
+                tmp = self.snapshot_dir / "CURRENT.tmp"
+                tmp.write_text(self.snapshot)
+                os.replace(tmp, self.snapshot_dir / "CURRENT")
         self._gc_snapshots()
 
     def _gc_snapshots(self) -> None:
         if not self.snapshot_dir.exists():
             return
         in_use = self.pool.snapshots_in_use() if self.pool else set()
+        if self.shared:  # other processes' queries may use any recent one
+            now = time.monotonic()
+            for path, since in list(self._superseded.items()):
+                if now - since > self._grace and path not in in_use:
+                    shutil.rmtree(path, ignore_errors=True)
+                    del self._superseded[path]
+            return
         # the two newest stay: a request may have picked the previous one a moment ago
         for d in sorted(self.snapshot_dir.iterdir(), key=lambda p: int(p.name) if p.name.isdigit() else 0)[:-2]:
             if str(d) != self.snapshot and str(d) not in in_use:
                 shutil.rmtree(d, ignore_errors=True)
 
     def _changed(self) -> None:
-        if self.pool is not None:
+        if self.pool is not None or self.shared:
             self._new_snapshot()
+
+    # -- the primary of a shared data directory ------------------------------------------------------
+    def publish_primary(self, app) -> None:
+        """Serve this app on a loopback port for the replicas' writes; say where in primary.json."""
+        from werkzeug.serving import make_server
+
+        server = make_server("127.0.0.1", 0, app, threaded=True)
+        threading.Thread(target=server.serve_forever, daemon=True, name="regio-primary").start()
+        self._internal = server
+        info = {"url": f"http://127.0.0.1:{server.server_port}", "pid": os.getpid()}
+        tmp = self.data_dir / "primary.json.tmp"
+        tmp.write_text(json.dumps(info))
+        os.replace(tmp, self.data_dir / "primary.json")
 
     # -- primitives -------------------------------------------------------------------------------
     def graph_names(self) -> list[str]:
@@ -287,6 +334,13 @@ class EmbeddedStore(BaseStore):
         return len(self.oxigraph)
 
     def close(self) -> None:
+        if self._internal is not None:
+            self._internal.shutdown()
+            try:
+                if json.loads((self.data_dir / "primary.json").read_text()).get("pid") == os.getpid():
+                    (self.data_dir / "primary.json").unlink()
+            except (OSError, ValueError):
+                pass
         if self.pool is not None:
             self.pool.close()
         self._executor.shutdown(wait=False, cancel_futures=True)

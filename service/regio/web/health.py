@@ -22,5 +22,6 @@ def health():
         graphs = store.graph_names()
     except Exception as exc:  # engine down: say so, as a 503 a balancer understands
         return jsonify(status="error", store=store.kind, message=f"store unavailable: {exc}"), 503
-    return jsonify(status="ok", version=__version__, store=store.kind, graphs=len(graphs),
+    return jsonify(status="ok", version=__version__, store=store.kind, role=getattr(store, "role", None),
+                   graphs=len(graphs),
                    writes=bool(current_app.config.get("REGIO_TOKEN")), pid=os.getpid())
