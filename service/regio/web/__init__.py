@@ -26,6 +26,7 @@ DEFAULTS: dict[str, Any] = {
     "REGIO_LOAD_DEFAULT": True,      # embedded: load/refresh the default dataset on start
     "REGIO_STORE_UPDATE_URL": None,  # remote: update endpoint (default: derived from REGIO_STORE_URL)
     "REGIO_STORE_GSP_URL": None,     # remote: Graph Store endpoint (default: derived)
+    "REGIO_SHARED_STORE": "auto",    # embedded: several processes share the data dir (auto: under gunicorn)
 }
 
 #: "module:attribute" of every blueprint, registered in this order.
@@ -68,5 +69,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     if app.config.get("REGIO_STORE", True) and "regio.store" not in app.extensions:
         from regio.store import open_store
 
-        app.extensions["regio.store"] = open_store(app.config)
+        store = app.extensions["regio.store"] = open_store(app.config)
+        if getattr(store, "shared", False) and getattr(store, "role", "") == "primary":
+            store.publish_primary(app)  # the other workers send their writes here
     return app
