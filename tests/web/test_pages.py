@@ -228,6 +228,32 @@ def test_term_page(browser, base_url: str, ontology: Graph) -> None:
     assert not console_errors(browser)
     screenshot(browser, "term-page-defined-class")
 
+    # A property is drawn between the classes of its domain and range (the members of a union).
+    from rdflib.collection import Collection
+
+    owl = "http://www.w3.org/2002/07/owl#"
+
+    def named(node) -> set[str]:
+        if isinstance(node, URIRef):
+            return {str(node)}
+        members = set()
+        for lst in ontology.objects(node, URIRef(owl + "unionOf")):
+            members |= {str(m) for m in Collection(ontology, lst) if isinstance(m, URIRef)}
+        return members
+
+    rdf_type = URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    prop = sorted(p for p in ontology.subjects(rdf_type, URIRef(owl + "ObjectProperty"))
+                  if str(p).startswith(str(REGIO)) and ontology.value(p, RDFS.domain) is not None
+                  and ontology.value(p, RDFS.range) is not None)[0]
+    open_page(browser, base_url + "/ontology/" + str(prop)[len(str(REGIO)):])
+    drawn = {a.get_dom_attribute("href") for a in css(browser, "svg.property a")}
+    ends = set().union(*(named(o) for o in ontology.objects(prop, RDFS.domain)),
+                       *(named(o) for o in ontology.objects(prop, RDFS.range)))
+    expected = {"/ontology/" + e[len(str(REGIO)):] if e.startswith(str(REGIO)) else "/resource?iri=" + quote(e, safe="")
+                for e in ends}
+    assert ends and expected <= drawn, (expected, drawn)
+    screenshot(browser, "term-page-property")
+
 
 def test_ontology_page(browser, base_url: str, ontology: Graph) -> None:
     open_page(browser, base_url + "/ontology")

@@ -241,6 +241,30 @@ def hierarchy_picture(g: Graph, focus: URIRef, *, as_individual: bool = False) -
     return svg.hierarchy(drawn, sorted(edges), title=f"class hierarchy around {label_of(g, focus)}")
 
 
+def named_members(g: Graph, node: Node) -> list[URIRef]:
+    """The named classes of a domain or range: itself, or the members of a union or intersection."""
+    if isinstance(node, URIRef):
+        return [node]
+    found: list[URIRef] = []
+    for prop in (OWL.unionOf, OWL.intersectionOf):
+        for lst in g.objects(node, prop):
+            found += [m for m in Collection(g, lst) if isinstance(m, URIRef)]
+    return found
+
+
+def property_picture(g: Graph, prop: URIRef) -> Markup:
+    def box(term: URIRef) -> svg.Node:
+        return svg.Node(id=str(term), label=label_of(g, term), href=links.href(str(term)),
+                        kind="node" if str(term).startswith(REGIO) else "external",
+                        title=f"{label_of(g, term)} ({links.curie(str(term))})")
+
+    domains = sorted({m for d in g.objects(prop, RDFS.domain) for m in named_members(g, d)}, key=str)
+    ranges = sorted({m for r in g.objects(prop, RDFS.range) for m in named_members(g, r)}, key=str)
+    return svg.property_picture([box(d) for d in domains],
+                                svg.Node(id=str(prop), label=label_of(g, prop), kind="focus"),
+                                [box(r) for r in ranges], title=f"what {label_of(g, prop)} relates")
+
+
 def whole_hierarchy(g: Graph) -> Markup:
     classes = regio_classes(g)
     nodes = {c: "node" for c in classes}
@@ -404,6 +428,8 @@ def term_page(term: str):
         picture = hierarchy_picture(g, node)
     elif ctx["kind"] == "individual":
         picture = hierarchy_picture(g, node, as_individual=True)
+    elif "property" in ctx["kind"] and ctx["kind"] != "annotation property":
+        picture = property_picture(g, node)
     body = render_template("pages/term.html", t=ctx, picture=picture, usage=data_usage(node, ctx["kind"]),
                            title=f"{ctx['label']} ({ctx['curie']})")
     return negotiate.html_response(body)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from markupsafe import Markup, escape
 
 FONT_PX = 13
-CHAR_PX = 7.0      # average advance of the sans-serif at 13 px; generous so labels fit
+CHAR_PX = 7.5      # average advance of the sans-serif at 13 px; generous so labels fit
 BOX_H = 26
 ROW_GAP = 8
 COL_GAP = 46
@@ -294,5 +294,49 @@ def network(hubs: list[Node], actors: list[Node], links: list[Link], *, title: s
                        else f'<line class="{escape(cls)}" x1="{x:.1f}" y1="{y:.1f}" x2="{x + 14:.1f}" y2="{y:.1f}"/>')
             out.append(f'<text class="legend" x="{x + 18:.1f}" y="{y + 4:.1f}">{escape(text)}</text>')
             x += 26 + len(text) * CHAR_PX
+    out.append("</svg>")
+    return Markup("\n".join(out))
+
+
+def property_picture(domains: list[Node], prop: Node, ranges: list[Node], *, title: str) -> Markup:
+    """A property between its domain and its range: domain boxes → the property → range boxes."""
+    columns = [domains or [Node(id="any-domain", label="any resource", kind="external")], [prop],
+               ranges or [Node(id="any-range", label="any value", kind="external")]]
+    widths = [max(_box_width(n.label) * (BOLD if n.kind == "focus" else 1.0) for n in col) for col in columns]
+    rows = max(len(col) for col in columns)
+    height = PAD * 2 + rows * (BOX_H + ROW_GAP) - ROW_GAP
+    gap = COL_GAP * 1.6
+    xs = [PAD, PAD + widths[0] + gap, PAD + widths[0] + gap + widths[1] + gap]
+    width = xs[2] + widths[2] + PAD
+    placed: list[list[tuple[Node, float, float, float]]] = []
+    for col, x, w in zip(columns, xs, widths):
+        top = PAD + (rows - len(col)) * (BOX_H + ROW_GAP) / 2
+        placed.append([(n, x, top + i * (BOX_H + ROW_GAP), _box_width(n.label) * (BOLD if n.kind == "focus" else 1.0))
+                       for i, n in enumerate(col)])
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="diagram property" width="{width:.0f}" '
+        f'height="{height:.0f}" viewBox="0 0 {width:.0f} {height:.0f}" role="group" aria-label="{escape(title)}">',
+        f"<title>{escape(title)}</title>",
+        '<defs><marker id="property-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="8" markerHeight="8" '
+        'orient="auto"><path d="M0,0 L10,5 L0,10 z" class="head relation"/></marker></defs>',
+    ]
+    (p_node, px, py, pw), = placed[1]
+    for n, x, y, w in placed[0]:
+        out.append(f'<path class="link prop" d="M{x + w:.1f},{y + BOX_H / 2:.1f} C{px - gap / 2:.1f},'
+                   f'{y + BOX_H / 2:.1f} {px - gap / 2:.1f},{py + BOX_H / 2:.1f} {px - 2:.1f},{py + BOX_H / 2:.1f}" '
+                   f'marker-end="url(#property-arrow)"/>')
+    for n, x, y, w in placed[2]:
+        out.append(f'<path class="link prop" d="M{px + pw:.1f},{py + BOX_H / 2:.1f} C{x - gap / 2:.1f},'
+                   f'{py + BOX_H / 2:.1f} {x - gap / 2:.1f},{y + BOX_H / 2:.1f} {x - 2:.1f},{y + BOX_H / 2:.1f}" '
+                   f'marker-end="url(#property-arrow)"/>')
+    for col in placed:
+        for n, x, y, w in col:
+            out.append(_open_link(n))
+            out.append(f"<title>{escape(n.title or n.label)}</title>")
+            out.append(f'<rect class="box {escape(n.kind)}" x="{x:.1f}" y="{y:.1f}" width="{w:.1f}" '
+                       f'height="{BOX_H}" rx="{13 if n.kind == "focus" else 5}"/>')
+            out.append(f'<text class="{escape(n.kind)}" x="{x + 10:.1f}" y="{y + BOX_H / 2 + 4.5:.1f}">'
+                       f"{escape(_short(n.label))}</text>")
+            out.append(_close_link(n))
     out.append("</svg>")
     return Markup("\n".join(out))
