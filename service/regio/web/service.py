@@ -71,7 +71,20 @@ def limit_chunked_body(app: Flask) -> Response | None:
     return None
 
 
+def _ensure_access_log() -> None:
+    """Under gunicorn (or any server that configures no logging) the access log still goes to
+    stderr; where logging is configured (``regio serve``, tests), it follows that configuration."""
+    if access_log.handlers or logging.getLogger().handlers:
+        return
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    access_log.addHandler(handler)
+    access_log.setLevel(logging.INFO)
+    access_log.propagate = False
+
+
 def init_app(app: Flask) -> None:
+    _ensure_access_log()
     @app.errorhandler(StoreError)
     def store_error(exc: StoreError):
         if isinstance(exc, InvalidData):
