@@ -194,8 +194,11 @@ class WorkerPool:
             self._replace(worker)
             raise QueryTimeout(f"the query was stopped after the time limit of {timeout:g} s") from None
         except (EOFError, OSError) as exc:
+            code = worker.proc.poll()
             self._replace(worker)
-            raise StoreError(500, f"query worker failed: {exc}") from None
+            log.error("a query worker died (exit %s) on a query: %s", code, exc)
+            raise StoreError(400, "the query could not be evaluated: the engine crashed on it "
+                                  "(is it nested very deeply?)") from None
         if kind == b"E":
             error = json.loads(payload)
             try:
