@@ -72,9 +72,11 @@ def limit_chunked_body(app: Flask) -> Response | None:
 
 
 def _ensure_access_log() -> None:
-    """Under gunicorn (or any server that configures no logging) the access log still goes to
-    stderr; where logging is configured (``regio serve``, tests), it follows that configuration."""
-    if access_log.handlers or logging.getLogger().handlers:
+    """Under gunicorn, which configures no logging for the app, the access log goes to stderr;
+    elsewhere (``regio serve``, tests, scripts) it follows the logging configuration."""
+    import sys
+
+    if "gunicorn" not in sys.modules or access_log.handlers or logging.getLogger().handlers:
         return
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(message)s"))
