@@ -114,6 +114,14 @@ def kill_during_bulk_load(srv: Server, rounds: int, rng: random.Random, n: int =
     """The bulk-load fault: a PUT of ``n`` writes (3n triples), killed at a random moment."""
     body = bulk_body(n)
     outcomes = {"complete": 0, "absent": 0}
+    # how long one load takes uninterrupted, so that the kills land anywhere in it (parse,
+    # validation, commit) and some after it (an acknowledged load must then be complete)
+    start = time.monotonic()
+    r = requests.put(srv.url + "/data", params={"graph": f"{EX}bulk-reference"}, data=body, timeout=600,
+                     headers={**srv.auth(), "Content-Type": "application/n-triples"})
+    assert r.status_code < 300, r.text[:300]
+    duration = time.monotonic() - start
+    outcomes["load_s"] = duration
     for k in range(rounds):
         graph = f"{EX}bulk{k}"
         result: dict = {}
@@ -129,7 +137,7 @@ def kill_during_bulk_load(srv: Server, rounds: int, rng: random.Random, n: int =
 
         thread = threading.Thread(target=put, daemon=True)
         thread.start()
-        time.sleep(rng.uniform(0.05, 2.0))
+        time.sleep(rng.uniform(0.05, 1.2 * duration))
         srv.kill9()
         thread.join(30)
         srv.start()
