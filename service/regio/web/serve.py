@@ -26,9 +26,11 @@ import click
 @click.option("--max-body", type=int, help="Maximum request body in bytes [default: 50 MiB].")
 @click.option("--workers", "query_workers", type=int, help="Query worker processes (embedded) [default: 4].")
 @click.option("--allow-service-host", multiple=True, help="Host SERVICE and LOAD may reach (repeatable).")
+@click.option("--processes", type=int, default=1, show_default=True,
+              help="Web processes (>1: gunicorn workers sharing the store; see docs/service.md).")
 @click.option("--quiet", is_flag=True, help="No access log.")
 def serve_command(host, port, data_dir, store_url, token, timeout, max_rows, max_body, query_workers,
-                  allow_service_host, quiet) -> None:
+                  allow_service_host, processes, quiet) -> None:
     """Serve the SPARQL 1.1 endpoint (/sparql), the Graph Store (/data) and the pages."""
     from regio.store.embedded import StoreLocked
     from regio.store.errors import StoreError
@@ -46,6 +48,9 @@ def serve_command(host, port, data_dir, store_url, token, timeout, max_rows, max
             config[key] = value
     if allow_service_host:
         config["REGIO_ALLOWED_SERVICE_HOSTS"] = ",".join(allow_service_host)
+    if processes > 1:
+        _run_gunicorn(config, host, port, processes)
+        return
     try:
         app = create_app(config)
     except StoreLocked as exc:
@@ -60,3 +65,23 @@ def serve_command(host, port, data_dir, store_url, token, timeout, max_rows, max
         app.run(host=host, port=port, threaded=True, use_reloader=False)
     finally:
         store.close()
+
+
+def _run_gunicorn(config: dict, host: str, port: int, processes: int) -> None:
+    """Several web processes under gunicorn: one primary writes, the others are replicas (or all
+    talk to the remote engine)."""
+    from gunicorn.app.base import BaseApplication
+
+    from regio.web import create_app
+
+    class Service(BaseApplication):
+        def load_config(self) -> None:
+            for key, value in {"bind": f"{host}:{port}", "workers": processes, "threads": 8,
+                               "worker_class": "gthread", "timeout": 600, "graceful_timeout": 10}.items():
+                self.cfg.set(key, value)
+
+        def load(self):
+            return create_app(config)
+
+    click.echo(f"REGIO serving with {processes} processes at http://{host}:{port}/sparql", err=True)
+    Service().run()
