@@ -116,7 +116,7 @@ class EmbeddedStore(BaseStore):
             self.snapshot_dir.mkdir(parents=True, exist_ok=True)
             target = self.snapshot_dir / str(time.time_ns())
             self.oxigraph.backup(str(target))
-            if self.snapshot:
+            if self.snapshot and self.shared:
                 self._superseded[self.snapshot] = time.monotonic()
             self.snapshot = str(target)
             if self.shared:  # tell the replicas (atomically)
