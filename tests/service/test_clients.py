@@ -169,3 +169,11 @@ def test_common_prefixes_are_predeclared(live, graph) -> None:
     r = requests.get(live.url + "/sparql", headers={"Accept": "text/csv"}, timeout=30, params={
         "query": f"PREFIX rdfs: <{EX}> SELECT ?n WHERE {{ GRAPH <{graph}> {{ <{EX}p1> rdfs:name ?n }} }}"})
     assert r.text.split("\n")[1].strip() == "person 1"
+
+
+def test_browser_without_a_query_goes_to_the_query_page(embedded) -> None:
+    r = requests.get(embedded.url + "/sparql", allow_redirects=False, timeout=30,
+                     headers={"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"})
+    assert r.status_code == 303 and r.headers["Location"].endswith("/")
+    r = requests.get(embedded.url + "/sparql", allow_redirects=False, timeout=30, headers={"Accept": "*/*"})
+    assert r.status_code == 200 and r.headers["Content-Type"].startswith("text/turtle")
