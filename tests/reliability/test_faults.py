@@ -162,6 +162,18 @@ def fault_server(tmp_path) -> Server:
 
 def test_kill_during_write_stream(fault_server: Server) -> None:
     kill_during_writes(fault_server, ROUNDS, random.Random(7))
+    # and restarted without a token, the same store takes no writes at all, whatever is sent
+    srv = fault_server
+    token = srv.token
+    srv.stop()
+    srv.token = None
+    srv.start()
+    before = writes_in_store(srv)
+    for headers in ({}, {"Authorization": f"Bearer {token}"}):
+        r = requests.post(srv.url + "/sparql", data=f"INSERT DATA {{ GRAPH <{FAULT_GRAPH}> {{ {write_body(10**6)} }} }}",
+                          headers={**headers, "Content-Type": "application/sparql-update"}, timeout=30)
+        assert r.status_code in (401, 403) and r.text.strip(), (r.status_code, r.text[:200])
+    assert writes_in_store(srv) == before
 
 
 def test_kill_during_bulk_load(fault_server: Server) -> None:
