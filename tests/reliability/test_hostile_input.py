@@ -89,3 +89,67 @@ def test_generated_rdf(unchanged: Server) -> None:
 
 def test_generated_paths_and_headers(unchanged: Server) -> None:
     _generated(unchanged, header_cases() | path_cases(), examples=40)
+
+
+# --- CSV on the command line (regio import-csv, regio validate) -------------------------------
+
+
+def _cli(args: list[str]):
+    from click.testing import CliRunner
+
+    from regio.cli import main
+
+    return CliRunner().invoke(main, args, catch_exceptions=True)
+
+
+def _clean_exit(result, what: str, *, must_fail: bool = True) -> None:
+    """Exit ≠ 0 with a message for broken input; never an uncaught exception or a traceback."""
+    import click
+
+    assert result.exception is None or isinstance(result.exception, (SystemExit, click.exceptions.Exit)), \
+        f"{what}: uncaught {type(result.exception).__name__}: {result.exception}"
+    out = result.output + (result.stderr if hasattr(result, "stderr_bytes") and result.stderr_bytes else "")
+    assert "Traceback (most recent call last)" not in out, f"{what}: traceback in the output"
+    if must_fail:
+        assert result.exit_code != 0, f"{what}: exit 0 for broken input"
+        assert out.strip(), f"{what}: exit {result.exit_code} without a message"
+
+
+def test_cli_rejects_broken_csv(tmp_path) -> None:
+    from .hostile import CSV_CORPUS
+
+    for label, body in CSV_CORPUS:
+        path = tmp_path / (label.replace(" ", "-").replace(",", "") + ".csv")
+        path.write_bytes(body)
+        _clean_exit(_cli(["import-csv", str(path)]), f"import-csv {label}")
+        _clean_exit(_cli(["validate", str(path)]), f"validate {label}")
+
+
+def test_cli_generated_csv_rows(tmp_path) -> None:
+    """Rows of random text under a real template's header: import-csv answers with exit 0, 1 or 2
+    and a message, never a traceback."""
+    from hypothesis import strategies as st
+
+    from regio import paths
+
+    templates = sorted(paths.TEMPLATES_DIR.glob("*.csv"))
+    assert templates, "no CSV templates to start from"
+    cell = st.text(alphabet=st.characters(blacklist_categories=["Cs"]), max_size=30)
+
+    @settings(max_examples=30, deadline=None, database=None, derandomize=True,
+              suppress_health_check=list(HealthCheck))
+    @given(st.sampled_from(templates), st.lists(st.lists(cell, max_size=12), max_size=5))
+    def run(template, rows) -> None:
+        import csv
+        import io
+
+        header = template.read_text(encoding="utf-8").splitlines()[0]
+        out = io.StringIO()
+        csv.writer(out).writerows(rows)
+        path = tmp_path / template.name
+        path.write_text(header + "\n" + out.getvalue(), encoding="utf-8")
+        result = _cli(["import-csv", "--no-validate", str(path)])
+        _clean_exit(result, f"import-csv {template.name} {rows!r}", must_fail=False)
+        assert result.exit_code in (0, 1, 2), result.exit_code
+
+    run()
