@@ -70,12 +70,50 @@ def result_set(report_path: Path) -> tuple[bool | None, list[tuple]]:
     return report.conforms, result_keys(report.results)
 
 
+def inject_faults(source: Path, target: Path, every: int) -> int:
+    """Copy N-Triples, dropping every Nth evidence link and mistyping every Nth employment."""
+    evidence = employment = kept = 0
+    with open(source, encoding="utf-8") as src, open(target, "w", encoding="utf-8") as out:
+        for line in src:
+            if "<https://w3id.org/regio#hasEvidence>" in line:
+                evidence += 1
+                if evidence % every == 0:
+                    continue
+            if "<https://w3id.org/regio#employment>" in line:
+                employment += 1
+                if employment % every == 0:
+                    line = line.replace("#nonNegativeInteger>", "#integer>")
+            out.write(line)
+            kept += 1
+    return kept
+
+
+def compare(work: Path, data: Path, n: int, shapes: Path, hierarchy: Path, timeout: float) -> None:
+    """Validate one file with both command lines and print one row of the table."""
+    ours_out, ref_out = work / f"regio-{data.stem}.ttl", work / f"pyshacl-{data.stem}.ttl"
+    ours = run_measured([str(BIN / "regio"), "validate", "-f", "turtle", "-o", str(ours_out), str(data)],
+                        timeout)
+    ref = run_measured([str(BIN / "pyshacl"), "-s", str(shapes), "-f", "turtle", "-o", str(ref_out),
+                        str(data), str(hierarchy)], timeout)
+    same = "n/a"
+    if ours[0] in (0, 1) and ref[0] in (0, 1):
+        c1, r1 = result_set(ours_out)
+        c2, r2 = result_set(ref_out)
+        same = f"{c1 == c2 and ours[0] == ref[0]} / {r1 == r2} ({len(r1)} results, conforms={c1})"
+    print(f"{n:>9} | {ours[1]:>8.2f} {ours[2]:>9.0f} | {ref[1]:>9.2f} {ref[2]:>10.0f} | "
+          f"{ref[1] / ours[1]:>7.2f}x | {same}" + ("  (with faults)" if "faults" in data.stem else ""),
+          flush=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="10000,100000", help="comma-separated triple counts")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--timeout", type=float, default=1800, help="seconds per run")
     parser.add_argument("--keep", help="keep the data and reports in this directory")
+    parser.add_argument("--faults", type=int, default=0, metavar="N",
+                        help="also run on a copy with faults: every Nth regio:hasEvidence triple dropped and "
+                             "every Nth employment typed xsd:integer (non-empty result sets to compare)")
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
 
@@ -98,18 +136,12 @@ def main(argv: list[str] | None = None) -> int:
         for size in sizes:
             data = work / f"synthetic-{size}.nt"
             n = synthetic.generate(size, data, seed=args.seed)
-            ours_out, ref_out = work / f"regio-{size}.ttl", work / f"pyshacl-{size}.ttl"
-            ours = run_measured([str(BIN / "regio"), "validate", "-f", "turtle", "-o", str(ours_out), str(data)],
-                                args.timeout)
-            ref = run_measured([str(BIN / "pyshacl"), "-s", str(shapes), "-f", "turtle", "-o", str(ref_out),
-                                str(data), str(hierarchy)], args.timeout)
-            same = "n/a"
-            if ours[0] in (0, 1) and ref[0] in (0, 1):
-                c1, r1 = result_set(ours_out)
-                c2, r2 = result_set(ref_out)
-                same = f"{c1 == c2 and ours[0] == ref[0]} / {r1 == r2} ({len(r1)} results, conforms={c1})"
-            print(f"{n:>9} | {ours[1]:>8.2f} {ours[2]:>9.0f} | {ref[1]:>9.2f} {ref[2]:>10.0f} | "
-                  f"{ref[1] / ours[1]:>7.2f}x | {same}", flush=True)
+            runs = [(data, n)]
+            if args.faults:
+                faulty = work / f"synthetic-{size}-faults.nt"
+                runs.append((faulty, inject_faults(data, faulty, args.faults)))
+            for data, n in runs:
+                compare(work, data, n, shapes, hierarchy, args.timeout)
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
