@@ -37,3 +37,14 @@ def test_write_then_delete_updates_the_inferred_graph(tmp_path):
         assert _types(store) == set()
     finally:
         store.close()
+
+    # The same store through the command line (the defaults are loaded already: quick).
+    from click.testing import CliRunner
+
+    from regio.cli import main
+
+    result = CliRunner().invoke(main, ["infer", "--data-dir", str(tmp_path), "--check", "--json"])
+    assert result.exit_code == 0, result.output
+    assert '"consistent": true' in result.output
+    result = CliRunner().invoke(main, ["infer", "--data-dir", str(tmp_path)])
+    assert result.exit_code == 0 and "triples inferred" in result.output
