@@ -48,3 +48,17 @@ def test_write_then_delete_updates_the_inferred_graph(tmp_path):
     assert '"consistent": true' in result.output
     result = CliRunner().invoke(main, ["infer", "--data-dir", str(tmp_path)])
     assert result.exit_code == 0 and "triples inferred" in result.output
+
+    # Inconsistent data (written behind the service's back): reported, exit 1.
+    import pyoxigraph as ox
+
+    raw = ox.Store(str(tmp_path / "store"))
+    user = ox.NamedNode("https://w3id.org/regio/graph/user")
+    rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    for cls in ("SME", "LargeFirm"):
+        raw.add(ox.Quad(ox.NamedNode(FIRM), rdf_type, ox.NamedNode("https://w3id.org/regio#" + cls), user))
+    raw.flush()
+    del raw
+    result = CliRunner().invoke(main, ["infer", "--data-dir", str(tmp_path), "--check"])
+    assert result.exit_code == 1
+    assert "cax-dw" in result.output and "INCONSISTENT" in result.output
