@@ -235,5 +235,28 @@ def test_gunicorn_workers_share_the_embedded_store(tmp_path) -> None:
                               timeout=30)
             assert r.status_code == 401
         assert (tmp_path / "snapshots" / "CURRENT").exists()
+        _w3c_suites(url)
     finally:
         _stop(proc)
+
+
+def _w3c_suites(url: str) -> None:
+    """The W3C Protocol and Graph Store tests through the workers (replicas forward the writes)."""
+    from . import test_w3c
+
+    class Through:
+        def __init__(self) -> None:
+            self.url = url
+
+        def auth(self) -> dict[str, str]:
+            return {"Authorization": f"Bearer {TOKEN}"}
+
+    server = Through()
+    failures = []
+    for name, entry in test_w3c.protocol_cases():
+        try:
+            test_w3c.test_protocol(server, name, entry)
+        except AssertionError as exc:
+            failures.append(f"{name}: {exc}")
+    failures += test_w3c.run_gsp(server)
+    assert not failures, "\n".join(failures)
