@@ -302,3 +302,47 @@ def test_schema_or_bulk_change_recomputes_fully():
     assert report.mode.startswith("full")
     assert any(store.quads_for_pattern(ox.NamedNode("https://example.org/synthetic/test/terin"), TYPE,
                                        axiom.object, INFERRED))
+
+
+RICH_POOL = """
+ex:nis a regio:NationalInnovationSystem .
+ex:ris1 a regio:RegionalInnovationSystem . ex:ris1 regio:integratedInto ex:nis .
+ex:ris1 regio:followsInnovationModel regio:linearModel . ex:ris1 regio:embeddedInLocalCommunity true .
+ex:ris1 regio:followsInnovationModel regio:interactiveModel . ex:ris1 regio:hasIntegrationPrinciple regio:systemIntegrationPrinciple .
+ex:ris2 a regio:TerritoriallyEmbeddedRegionalInnovationNetwork . ex:ris2 regio:integratedInto ex:ris1 .
+ex:a regio:isPartOf ex:b . ex:b regio:isPartOf ex:c . ex:c regio:isPartOf ex:d . ex:x regio:isPartOf ex:a .
+ex:b regio:inCountry ex:n1 . ex:b regio:inCountry ex:n2 . ex:n1 a regio:Country . ex:n2 regio:isPartOf ex:d .
+ex:cl regio:hasMember ex:f1 . ex:f2 regio:memberOf ex:cl . ex:f1 a regio:HighTechSME . ex:f2 a regio:StageFirm .
+ex:f1 owl:sameAs ex:f3 . ex:f3 regio:locatedIn ex:a . ex:cl a regio:IndustrialDistrict .
+ex:cl regio:hasLocalGovernmentIntervention false . ex:l a regio:VerticalLink . ex:l regio:linksFrom ex:f1 .
+ex:l regio:linksTo ex:f2 . ex:cl regio:employment 12 .
+"""
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_incremental_equals_full_on_rich_constructs(seed):
+    """Random additions and removals over transitive, inverse, functional, sameAs, svf, hasValue
+    and intersection facts: the maintained graph equals a recomputation."""
+    head = ("@prefix regio: <https://w3id.org/regio#> . @prefix ex: <https://example.org/synthetic/test/> .\n"
+            "@prefix owl: <http://www.w3.org/2002/07/owl#> .\n")
+    pool = [q.triple for q in ox.parse((head + RICH_POOL).encode(), format=ox.RdfFormat.TURTLE)]
+    rng = random.Random(seed)
+    current = set(rng.sample(range(len(pool)), len(pool) // 2))
+    store = ox.Store()
+    store.load(path=str(FIXTURE), format=ox.RdfFormat.TURTLE, to_graph=ONTOLOGY_GRAPH)
+    store.extend([ox.Quad(*pool[i], USER_GRAPH) for i in current])
+    materialize(store)
+    for _ in range(4):
+        flip = rng.sample(range(len(pool)), 4)
+        add = [pool[i] for i in flip if i not in current]
+        rem = [pool[i] for i in flip if i in current]
+        current ^= set(flip)
+        for t in rem:
+            store.remove(ox.Quad(*t, USER_GRAPH))
+        store.extend([ox.Quad(*t, USER_GRAPH) for t in add])
+        update_inferred(store, added=add, removed=rem)
+        fresh = ox.Store()
+        fresh.extend(store.quads_for_pattern(None, None, None, ONTOLOGY_GRAPH))
+        fresh.extend([ox.Quad(*pool[i], USER_GRAPH) for i in current])
+        materialize(fresh)
+        assert graph_set(store, INFERRED) == graph_set(fresh, INFERRED)
