@@ -346,3 +346,21 @@ def test_incremental_equals_full_on_rich_constructs(seed):
         fresh.extend([ox.Quad(*pool[i], USER_GRAPH) for i in current])
         materialize(fresh)
         assert graph_set(store, INFERRED) == graph_set(fresh, INFERRED)
+
+
+def test_rematerialising_writes_only_the_difference(small_data):
+    store = make_store(small_data)
+    first = materialize(store)
+    before = graph_set(store, INFERRED)
+    again = materialize(store)
+    assert graph_set(store, INFERRED) == before and again.removed == 0
+    # Change the data behind the inference's back: a recomputation repairs the graph.
+    firm = next(q for q in store.quads_for_pattern(None, TYPE, ox.NamedNode(REGIO + "HighTechSME"), USER_GRAPH))
+    store.remove(firm)
+    third = materialize(store)
+    assert third.removed > 0 and first.inferred > 0
+    fresh = ox.Store()
+    fresh.extend(store.quads_for_pattern(None, None, None, ONTOLOGY_GRAPH))
+    fresh.extend(store.quads_for_pattern(None, None, None, USER_GRAPH))
+    materialize(fresh)
+    assert graph_set(store, INFERRED) == graph_set(fresh, INFERRED)

@@ -55,12 +55,6 @@ def to_quad(t: Triple, graph: ox.NamedNode) -> ox.Quad:
     return ox.Quad(to_term(t[0]), to_term(t[1]), to_term(t[2]), graph)
 
 
-def _input_graphs(store: ox.Store, excluded: frozenset[str]) -> list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph]:
-    graphs: list = [ox.DefaultGraph()]
-    graphs += [g for g in store.named_graphs() if not (isinstance(g, ox.NamedNode) and g.value in excluded)]
-    return graphs
-
-
 def _graph_ok(graph, excluded: frozenset[str]) -> bool:
     return not (isinstance(graph, ox.NamedNode) and graph.value in excluded)
 
@@ -87,11 +81,23 @@ def program_for(store: ox.Store, excluded: frozenset[str] = EXCLUDED_GRAPHS) -> 
 
 # -- full materialisation -----------------------------------------------------------------------
 
-def _parse_dump(data: bytes, wanted: set[str]) -> Iterable[Triple]:
-    """Split Oxigraph's N-Triples dump ("s p o .") into triples whose predicate is wanted."""
+def _read_input(store: ox.Store, predicates: set[str], excluded: frozenset[str]) -> bytes:
+    """The input graphs' triples with these predicates, as N-Triples from Oxigraph (a CONSTRUCT
+    reads only those predicates' index ranges and serialises in Rust; blank-node labels are the
+    store's own, so they can be written back)."""
+    values = " ".join(sorted(p for p in predicates if p.startswith("<")))
+    skip = ", ".join(f"<{g}>" for g in sorted(excluded))
+    query = (f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ VALUES ?p {{ {values} }} "
+             f"{{ ?s ?p ?o }} UNION {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g NOT IN ({skip})) }} }}")
+    return store.query(query).serialize(format=ox.RdfFormat.N_TRIPLES)
+
+
+def _parse_dump(data: bytes, wanted: set[str] | None) -> Iterable[Triple]:
+    """Split Oxigraph's N-Triples output ("s p o .") into triples whose predicate is wanted
+    (all when ``wanted`` is None)."""
     for line in data.decode("utf-8").splitlines():
         s, p, rest = line.split(" ", 2)
-        if p in wanted:
+        if wanted is None or p in wanted:
             yield s, p, rest[:-2]
 
 
@@ -109,11 +115,39 @@ def write_inferred(store: ox.Store, triples: Iterable[Triple], graph: str = INFE
             lines.append(f"{t[0]} {t[1]} {t[2]} .\n")
     if replace:
         store.clear_graph(g)
-    if lines:
+    elif len(lines) > 50_000 and not any(True for _ in store.quads_for_pattern(None, None, None, g)):
+        replace = True  # an empty graph: the bulk loader may write it
+    if replace and len(lines) > 50_000:
+        # Oxigraph's bulk loader is faster for a whole inferred graph (not transactional, but the
+        # graph was just cleared and is only written here).
+        store.bulk_load("".join(lines).encode("utf-8"), format=ox.RdfFormat.N_TRIPLES, to_graph=g)
+    elif lines:
         store.load("".join(lines).encode("utf-8"), format=ox.RdfFormat.N_TRIPLES, to_graph=g, lenient=True)
     if quads:
         store.extend(quads)
     return len(lines) + len(quads)
+
+
+def replace_inferred(store: ox.Store, triples: list[Triple], graph: str = INFERRED_GRAPH) -> tuple[int, int]:
+    """Make ``graph`` hold exactly ``triples``, writing only the difference.
+
+    Deleting a graph of a million triples from RocksDB costs as much as writing it, and a
+    recomputation (``regio infer``, a changed ontology) mostly finds what is there already; so
+    the old graph is read (a fast dump) and compared.  Returns (added, removed)."""
+    g = ox.NamedNode(graph)
+    old = set(_parse_dump(store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=g), None))
+    new = set(triples)
+    if not old:
+        write_inferred(store, triples, graph, replace=False)
+        return len(new), 0
+    gone, added = old - new, new - old
+    if len(gone) > len(new):
+        write_inferred(store, triples, graph, replace=True)
+        return len(new), len(old)
+    for t in gone:
+        store.remove(to_quad(t, g))
+    write_inferred(store, list(added), graph, replace=False)
+    return len(added), len(gone)
 
 
 def materialize_store(store: ox.Store, *, graph: str = INFERRED_GRAPH,
@@ -125,10 +159,7 @@ def materialize_store(store: ox.Store, *, graph: str = INFERRED_GRAPH,
     prog = program or program_for(store, excluded)
     facts = MemoryFacts(prog)
     wanted = prog.active_properties | prog.derivable_properties
-    asserted: list[Triple] = []
-    for g in _input_graphs(store, excluded):
-        data = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=g)
-        asserted.extend(_parse_dump(data, wanted))
+    asserted = list(_parse_dump(_read_input(store, wanted, excluded), wanted))
     add = facts.add
     for t in asserted:
         add(t)
@@ -142,9 +173,10 @@ def materialize_store(store: ox.Store, *, graph: str = INFERRED_GRAPH,
     new = reasoner.saturate()
     out = [t for t in new if prog.stored(t)]
     out.extend(t for t in prog.schema_entailments if not facts.known(t))
+    removed = 0
     if write:
-        write_inferred(store, out, graph)
-    report = InferenceReport(inferred=len(out), seconds=time.perf_counter() - start,
+        _, removed = replace_inferred(store, out, graph)
+    report = InferenceReport(inferred=len(out), removed=removed, seconds=time.perf_counter() - start,
                              clashes=reasoner.clashes, clash_count=reasoner.clash_count, mode="full")
     return report, out
 
