@@ -8,9 +8,10 @@ every graph).  Failures are collected, not stopped at, and printed grouped by la
 
 Usage::
 
-    .venv/bin/python bench/fuzz.py --cases 10000 [--url http://127.0.0.1:8080 --token T]
+    .venv/bin/python bench/fuzz.py --cases 10000 [--remote] [--url http://127.0.0.1:8080 --token T]
 
-Without ``--url`` it starts its own ``regio serve`` on a free port with a temporary data directory.
+Without ``--url`` it starts its own ``regio serve`` on a free port with a temporary data directory
+(``--remote``: in front of an ``oxigraph serve`` engine).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 
 from reliability.hostile import fixed_corpus, header_cases, path_cases, rdf_cases, send, sparql_cases  # noqa: E402
-from reliability.support import Server, cleanup, digest, graphs  # noqa: E402
+from reliability.support import Engine, Server, cleanup, digest, graphs  # noqa: E402
 
 
 def run(srv: Server, cases: int) -> int:
@@ -82,6 +83,7 @@ def main() -> int:
     parser.add_argument("--cases", type=int, default=10_000, help="generated cases (the fixed corpus comes on top)")
     parser.add_argument("--url", help="a running service (default: start one)")
     parser.add_argument("--token", help="its write token (with --url)")
+    parser.add_argument("--remote", action="store_true", help="remote mode: the service in front of oxigraph serve")
     args = parser.parse_args()
     if args.url:
         from urllib.parse import urlsplit
@@ -91,13 +93,18 @@ def main() -> int:
         srv.alive = lambda: True  # type: ignore[method-assign]
         return run(srv, args.cases)
     with tempfile.TemporaryDirectory(prefix="regio-fuzz-") as tmp:
-        srv = Server(Path(tmp) / "store", config={"REGIO_MAX_BODY": str(1 << 20), "REGIO_QUERY_TIMEOUT": "5"})
-        print(f"starting regio serve in {tmp} …", flush=True)
+        engine = Engine(Path(tmp) / "engine").start() if args.remote else None
+        srv = Server(Path(tmp) / "store", config={"REGIO_MAX_BODY": str(1 << 20), "REGIO_QUERY_TIMEOUT": "5"},
+                     store_url=engine.url + "/query" if engine else None)
+        print(f"starting regio serve ({'remote mode, oxigraph serve' if engine else 'embedded'}) in {tmp} …",
+              flush=True)
         srv.start()
         try:
             return run(srv, args.cases)
         finally:
             srv.stop()
+            if engine is not None:
+                engine.kill9()
 
 
 if __name__ == "__main__":
