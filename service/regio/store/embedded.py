@@ -49,6 +49,11 @@ def default_data_dir() -> Path:
     return Path(base) / "regio"
 
 
+#: At most this many rows (the query's LIMIT or REGIO_MAX_ROWS) for a look-up evaluated without a
+#: worker (see EmbeddedStore._bounded_lookup): well under a second of work.
+LOOKUP_ROWS = 100_000
+
+
 class StoreLocked(RuntimeError):
     pass
 
@@ -244,7 +249,7 @@ class EmbeddedStore(BaseStore):
             **self._dataset(info, default_graph_uris, named_graph_uris, inference),
         }
         timeout = timeout or self.timeout
-        if self.pool is not None:
+        if self.pool is not None and not (request.get("union") and self._bounded_lookup(info)):
             request["snapshot"] = self.snapshot
             try:
                 return self.pool.run(request, timeout)
@@ -254,11 +259,33 @@ class EmbeddedStore(BaseStore):
                     request["query"] = sparql
                     return self.pool.run(request, timeout)
                 raise
+        if self.pool is not None:  # a bounded look-up: evaluated here, in the request's thread
+            try:
+                return media_type, [self._query_in_process(request)]
+            except StoreError as exc:
+                if exc.status == 400 and request["query"] != sparql:
+                    request["query"] = sparql  # as below: report the original's error
+                    return media_type, [self._query_in_process(request)]
+                raise
         future = self._executor.submit(self._query_in_process, request)
         try:
             return media_type, [future.result(timeout=timeout)]
         except FutureTimeout:
             raise QueryTimeout(f"the query did not finish within {timeout:g} s") from None
+
+    def _bounded_lookup(self, info) -> bool:
+        """Whether a query may skip the killable worker: a look-up of one triple pattern
+        (``sparql_text.is_lookup``) with at most LOOKUP_ROWS rows (its LIMIT or the row cap), on
+        the default dataset (the union of the graphs: no graph list to filter the scan by).
+
+        Such a query is one scan of an index range in which every step yields a row, so it costs
+        at most as many steps as the rows it may return — it cannot run away, and the timeout
+        guarantee holds without a worker.  The worker's IPC (a pipe round trip, two process
+        wake-ups) costs more than evaluating a look-up; it is kept for everything else."""
+        if not info.lookup or info.has_dataset:
+            return False
+        bounds = [r for r in (info.limit, self.max_rows) if r]
+        return info.form == "ASK" or (bool(bounds) and min(bounds) <= LOOKUP_ROWS)
 
     def _query_in_process(self, request: dict) -> bytes:
         """The worker's evaluation, run in this process (REGIO_QUERY_WORKERS=0)."""

@@ -152,6 +152,7 @@ class QueryInfo:
     limit: int | None           # top-level LIMIT, if any
     select_start: int | None    # offset of the SELECT keyword (for the row cap)
     dataset_clause: tuple[int, int] | None  # span of FROM clauses of a SELECT
+    lookup: bool = False        # one triple pattern, nothing else (see is_lookup)
 
 
 def analyze_query(text: str, *, allowed_hosts: frozenset[str] = frozenset()) -> QueryInfo:
@@ -183,11 +184,103 @@ def analyze_query(text: str, *, allowed_hosts: frozenset[str] = frozenset()) -> 
                 end = tokens[i + 2].end if i + 2 < len(tokens) and tokens[i + 1].upper == "NAMED" else (
                     tokens[i + 1].end if i + 1 < len(tokens) else tok.end)
                 dataset_span = (dataset_span[0] if dataset_span else tok.start, end)
-            elif word == "LIMIT" and i + 1 < len(tokens) and tokens[i + 1].text.isdigit():
-                limit = int(tokens[i + 1].text)
+            elif word == "LIMIT":
+                digits = _number(tokens, i + 1)
+                if digits:
+                    limit = int(digits)
     if form is None:
         raise SparqlTextError("not a SPARQL query: expected SELECT, ASK, CONSTRUCT or DESCRIBE")
-    return QueryInfo(form, has_dataset, limit, select_start, dataset_span)
+    return QueryInfo(form, has_dataset, limit, select_start, dataset_span, is_lookup(tokens))
+
+
+def _number(tokens: list[Token], i: int) -> str:
+    """The digits of an integer starting at token ``i`` (the lexer yields a digit per token)."""
+    out = ""
+    while i < len(tokens) and tokens[i].text.isdigit() and (not out or tokens[i].start == tokens[i - 1].end):
+        out += tokens[i].text
+        i += 1
+    return out
+
+
+_TERM_KINDS = frozenset(["iri", "pname", "var", "bnode"])
+
+
+def _term(tokens: list[Token], i: int, predicate: bool) -> int:
+    """The index after an RDF term (IRI, prefixed name, variable, blank node label, string literal
+    with optional language tag or datatype; ``a`` as predicate) at token ``i``, or -1."""
+    if i >= len(tokens):
+        return -1
+    tok = tokens[i]
+    if tok.kind in _TERM_KINDS:
+        return i + 1
+    if predicate and tok.kind == "word" and tok.text == "a":
+        return i + 1
+    if tok.kind == "string" and not predicate:
+        nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+        if nxt is not None and nxt.text == "@" and i + 2 < len(tokens) and tokens[i + 2].kind == "word" \
+                and tokens[i + 2].start == nxt.end:
+            return i + 3
+        if nxt is not None and nxt.text == "^^" and i + 2 < len(tokens) and tokens[i + 2].kind in ("iri", "pname"):
+            return i + 3
+        return i + 1
+    return -1
+
+
+def is_lookup(tokens: list[Token]) -> bool:
+    """Whether a query is a look-up of one triple pattern and nothing else::
+
+        [PREFIX/BASE …] SELECT (* | ?v …) [WHERE] { s p o [.] } [LIMIT n]
+        [PREFIX/BASE …] ASK [WHERE] { s p o [.] }
+
+    with distinct variables in the pattern, and no FROM, DISTINCT, OFFSET, FILTER, paths, ….  Such
+    a query is one scan of one Oxigraph index range in which every step is a solution, so its cost
+    is bounded by the number of rows it returns (capped) — it cannot run away, and the service may
+    evaluate it without a killable worker.  Anything else (or anything unusual) answers False.
+    """
+    i = 0
+    while i < len(tokens) and tokens[i].upper in ("PREFIX", "BASE"):
+        i += 3 if tokens[i].upper == "PREFIX" else 2
+    if i >= len(tokens):
+        return False
+    form = tokens[i].upper
+    i += 1
+    if form == "SELECT":
+        if i < len(tokens) and tokens[i].text == "*":
+            i += 1
+        else:
+            start = i
+            while i < len(tokens) and tokens[i].kind == "var":
+                i += 1
+            if i == start:
+                return False
+    elif form != "ASK":
+        return False
+    if i < len(tokens) and tokens[i].upper == "WHERE":
+        i += 1
+    if i >= len(tokens) or tokens[i].text != "{":
+        return False
+    pattern = []
+    i += 1
+    for position in range(3):
+        j = _term(tokens, i, predicate=position == 1)
+        if j < 0:
+            return False
+        pattern.append(tokens[i])
+        i = j
+    if i < len(tokens) and tokens[i].text == ".":
+        i += 1
+    if i >= len(tokens) or tokens[i].text != "}":
+        return False
+    i += 1
+    variables = [t.text[1:] for t in pattern if t.kind in ("var", "bnode")]
+    if len(variables) != len(set(variables)):
+        return False  # ?x ?p ?x scans for the few triples that repeat a term
+    if form == "SELECT" and i < len(tokens) and tokens[i].upper == "LIMIT":
+        digits = _number(tokens, i + 1)
+        if not digits:
+            return False
+        i += 1 + len(digits)
+    return i == len(tokens)
 
 
 def cap_rows(text: str, info: QueryInfo, max_rows: int) -> str:
