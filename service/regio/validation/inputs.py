@@ -199,13 +199,46 @@ class OneGraphStore(SimpleMemory):
         super().__init__(configuration, identifier)
         self._size: int | None = 0
 
+    # Two indexes (subject-predicate-object, predicate-object-subject) instead of SimpleMemory's
+    # three: the object-first one serves only (?, ?, o) patterns, which SHACL validation hardly
+    # uses, and costs a third of the memory.  Such a pattern scans the predicate index instead.
+
     def add(self, triple, context=None, quoted=False):
-        super().add(triple, context, quoted)
+        s, p, o = triple
+        spo = self._SimpleMemory__spo
+        po = spo.get(s)
+        if po is None:
+            po = spo[s] = {}
+        objects = po.get(p)
+        if objects is None:
+            objects = po[p] = {}
+        objects[o] = 1
+        pos = self._SimpleMemory__pos
+        os_ = pos.get(p)
+        if os_ is None:
+            os_ = pos[p] = {}
+        subjects = os_.get(o)
+        if subjects is None:
+            subjects = os_[o] = {}
+        subjects[s] = 1
         self._size = None
 
     def remove(self, triple_pattern, context=None):
-        super().remove(triple_pattern, context)
+        spo = self._SimpleMemory__spo
+        pos = self._SimpleMemory__pos
+        for (s, p, o), _ in list(self.triples(triple_pattern)):
+            del spo[s][p][o]
+            del pos[p][o][s]
         self._size = None
+
+    def triples(self, triple_pattern, context=None):
+        s, p, o = triple_pattern
+        if s is None and p is None and o is not None:
+            for predicate, objects in self._SimpleMemory__pos.items():
+                for subject in objects.get(o, ()):
+                    yield (subject, predicate, o), iter(())
+            return
+        yield from super().triples(triple_pattern, context)
 
     def __len__(self, context=None) -> int:
         if self._size is None:
