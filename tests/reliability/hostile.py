@@ -209,6 +209,12 @@ def fixed_corpus() -> list[Case]:
         # Werkzeug decodes a URL's invalid UTF-8 with replacement characters: a valid query then
         get_query("invalid UTF-8 (GET)", b"SELECT * WHERE { ?s ?p \"\xff\xfe\xc0\xaf\" }", must_fail=False),
         get_query("NUL byte", "SELECT * WHERE { ?s ?p ?o }\x00"),
+        # one-pattern look-ups are evaluated in the server process (no worker): hostile ones too
+        get_query("look-up with a huge LIMIT", "SELECT * WHERE { ?s ?p ?o } LIMIT 99999999999999999999999999",
+                  must_fail=False),
+        get_query("look-up with an invalid IRI", "ASK { <not an iri> ?p ?o }"),
+        get_query("look-up with a NUL in a datatype", 'SELECT * WHERE { ?s ?p "1"^^<https://e/t\x00> }'),
+        get_query("look-up with an unknown prefix", "SELECT ?s WHERE { ?s nope:p ?o } LIMIT 1"),
         get_query("update as a query", f"INSERT DATA {{ GRAPH <{SCRATCH}> {{ <https://e/s> <https://e/p> 1 }} }}"),
         get_query("DROP ALL as a query", "DROP ALL"),
         Case("update by GET", "GET", b"/sparql?update=" + q("DROP ALL")),
