@@ -7,6 +7,8 @@ decides *which* format a client gets, following the ``Accept`` header with its q
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import pyoxigraph as ox
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
@@ -96,6 +98,7 @@ def negotiate_graph(accept: str | None, *, quads: bool = True) -> str:
     return _negotiate(accept, offered, GRAPH_ALIASES)
 
 
+@lru_cache(maxsize=256)  # clients send the same few Accept headers again and again
 def negotiate(accept: str | None, form: str) -> str:
     """The media type to answer a query of this form with."""
     if form in ("SELECT", "ASK"):

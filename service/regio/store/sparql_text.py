@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from urllib.parse import urljoin, urlsplit
 
 ALL = "*"   # "every graph" in read/write sets
@@ -145,7 +146,7 @@ def _check_service(tokens: list[Token], prefixes, base, allowed_hosts: frozenset
 # --------------------------------------------------------------------------------------------
 # Queries
 
-@dataclass
+@dataclass(frozen=True)
 class QueryInfo:
     form: str                   # SELECT, ASK, CONSTRUCT, DESCRIBE
     has_dataset: bool           # FROM / FROM NAMED in the text
@@ -158,8 +159,20 @@ class QueryInfo:
 def analyze_query(text: str, *, allowed_hosts: frozenset[str] = frozenset()) -> QueryInfo:
     """Form, dataset clause and LIMIT of a query; raises PermissionError for SERVICE to outside hosts.
 
-    Syntax errors are left to the engine, which reports them with a position.
+    Syntax errors are left to the engine, which reports them with a position.  Short texts are
+    remembered (clients repeat the same queries; lexing costs more than a look-up's evaluation).
     """
+    if len(text) <= 4096:
+        return _analyze_cached(text, allowed_hosts)
+    return _analyze(text, allowed_hosts)
+
+
+@lru_cache(maxsize=1024)
+def _analyze_cached(text: str, allowed_hosts: frozenset[str]) -> QueryInfo:
+    return _analyze(text, allowed_hosts)
+
+
+def _analyze(text: str, allowed_hosts: frozenset[str]) -> QueryInfo:
     tokens = tokenize(text)
     prefixes, base = _prologue(tokens, None)
     _check_service(tokens, prefixes, base, allowed_hosts)
