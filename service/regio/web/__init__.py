@@ -66,6 +66,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.register_blueprint(getattr(importlib.import_module(module_name), attr))
     importlib.import_module("regio.web.security").init_app(app)
     importlib.import_module("regio.web.service").init_app(app)
+    app.wsgi_app = importlib.import_module("regio.web.fastpath").wrap(app)  # GET /sparql?query=…
     if app.config.get("REGIO_STORE", True) and "regio.store" not in app.extensions:
         from regio.store import open_store
 

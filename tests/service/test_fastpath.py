@@ -1,0 +1,93 @@
+"""``GET /sparql?query=…`` answered by the WSGI fast path (``regio.web.fastpath``) is the same
+answer the Flask endpoint gives: status, body and headers, for results, streamed results and
+errors, with an access-log record."""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+
+import pytest
+import requests
+
+from regio.web.fastpath import _query_of
+
+from .conftest import MAX_ROWS
+from .test_limits import EX, RUNAWAY
+
+
+@pytest.fixture()
+def filled(embedded):
+    """A graph with 1,500 triples in the embedded store (as test_limits.filled)."""
+    iri = f"{EX}graph/{uuid.uuid4().hex}"
+    body = "".join(f"<{EX}s{i}> <{EX}p> {i} .\n" for i in range(MAX_ROWS + 500))
+    r = requests.put(embedded.url + "/data", params={"graph": iri}, data=body.encode(), timeout=60,
+                     headers={**embedded.auth(), "Content-Type": "text/turtle"})
+    assert r.status_code == 201, r.text
+    yield iri
+    requests.delete(embedded.url + "/data", params={"graph": iri}, headers=embedded.auth(), timeout=30)
+
+IGNORED = {"date", "server", "connection", "keep-alive", "transfer-encoding", "content-length"}
+
+
+def _both(url: str, query: str, accept: str | None) -> tuple[requests.Response, requests.Response]:
+    """The query through the fast path, and through Flask (an extra parameter sends it there)."""
+    headers = {"Accept": accept} if accept else {}
+    fast = requests.get(url + "/sparql", params={"query": query}, headers=headers, timeout=30)
+    flask = requests.get(url + "/sparql", params={"query": query, "inference": "true"}, headers=headers, timeout=30)
+    return fast, flask
+
+
+def _headers(r: requests.Response) -> dict[str, str]:
+    return {k.lower(): v for k, v in r.headers.items() if k.lower() not in IGNORED}
+
+
+@pytest.mark.parametrize("query, accept", [
+    (f"SELECT ?s ?o WHERE {{ ?s <{EX}p> ?o }} LIMIT 5", None),                       # a look-up, in process
+    (f"SELECT ?s ?o WHERE {{ ?s <{EX}p> ?o }} LIMIT 5", "text/csv"),
+    (f"SELECT ?o WHERE {{ ?s <{EX}p> ?o FILTER(?o < 3) }} ORDER BY ?o", "text/tab-separated-values"),  # worker
+    (f"ASK {{ <{EX}s1> <{EX}p> ?o }}", "application/sparql-results+xml"),
+    (f"CONSTRUCT {{ ?s <{EX}p> ?o }} WHERE {{ ?s <{EX}p> ?o FILTER(?o < 2) }}", "application/n-triples"),
+    ("SELECT ?s WHERE { ?s nosuchprefix:p ?o }", None),                               # 400
+    ("SELECT * WHERE { ?s ?p ?o", None),                                               # 400
+    ("SELECT * WHERE { ?s ?p ?o } LIMIT 1", "text/turtle"),                            # 406
+    ("SELECT * WHERE { SERVICE <http://example.invalid/sparql> { ?s ?p ?o } }", None),  # 403
+])
+def test_fast_path_answers_as_flask(embedded, filled, query, accept) -> None:
+    fast, flask = _both(embedded.url, query, accept)
+    assert fast.status_code == flask.status_code
+    assert _headers(fast) == _headers(flask)
+    if fast.status_code == 200 and "csv" not in fast.headers["Content-Type"] and "tab" not in fast.headers["Content-Type"]:
+        assert sorted(fast.text.split()) == sorted(flask.text.split())  # bnode labels/order aside
+    else:
+        assert fast.text == flask.text
+
+
+def test_fast_path_timeout_is_503(embedded, filled) -> None:
+    r = requests.get(embedded.url + "/sparql", params={"query": RUNAWAY}, timeout=30)
+    assert r.status_code == 503 and "time limit" in r.text
+    assert r.headers["Access-Control-Allow-Origin"] == "*"
+
+
+def test_fast_path_logs_access(embedded, caplog) -> None:
+    with caplog.at_level(logging.INFO, logger="regio.access"):
+        r = requests.get(embedded.url + "/sparql", params={"query": "ASK { ?s ?p ?o }"},
+                         headers={"User-Agent": "fastpath-test"}, timeout=30)
+    assert r.status_code == 200
+    records = [json.loads(rec.getMessage()) for rec in caplog.records if rec.name == "regio.access"]
+    mine = [rec for rec in records if rec["agent"] == "fastpath-test"]
+    assert mine and mine[-1]["path"] == "/sparql" and mine[-1]["status"] == 200 and "query" not in json.dumps(mine)
+
+
+@pytest.mark.parametrize("environ, taken", [
+    ({"REQUEST_METHOD": "GET", "PATH_INFO": "/sparql", "QUERY_STRING": "query=ASK%20%7B%7D"}, True),
+    ({"REQUEST_METHOD": "HEAD", "PATH_INFO": "/sparql", "QUERY_STRING": "query=ASK%20%7B%7D"}, False),
+    ({"REQUEST_METHOD": "GET", "PATH_INFO": "/sparql", "QUERY_STRING": "query=ASK%20%7B%7D&format=json"}, False),
+    ({"REQUEST_METHOD": "GET", "PATH_INFO": "/sparql", "QUERY_STRING": "query=%20"}, False),
+    ({"REQUEST_METHOD": "GET", "PATH_INFO": "/sparql", "QUERY_STRING": "update=CLEAR%20ALL"}, False),
+    ({"REQUEST_METHOD": "GET", "PATH_INFO": "/sparql/", "QUERY_STRING": "query=ASK%20%7B%7D"}, False),
+    ({"REQUEST_METHOD": "POST", "PATH_INFO": "/sparql", "QUERY_STRING": "query=ASK%20%7B%7D"}, False),
+])
+def test_only_plain_gets_take_the_fast_path(environ, taken) -> None:
+    assert (_query_of(environ) is not None) == taken
