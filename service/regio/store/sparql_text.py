@@ -106,7 +106,10 @@ def _prologue(tokens: list[Token], base: str | None) -> tuple[dict[str, str], st
 
 
 def _resolve(iri: str, base: str | None) -> str:
-    return urljoin(base, iri) if base and not urlsplit(iri).scheme else iri
+    try:
+        return urljoin(base, iri) if base and not urlsplit(iri).scheme else iri
+    except ValueError as exc:  # urllib's "Invalid IPv6 URL" for <https://]x/> and the like
+        raise SparqlTextError(f"cannot resolve <{iri}> against the base <{base}>: {exc}") from None
 
 
 def term_iri(tok: Token, prefixes: dict[str, str], base: str | None) -> str | None:
@@ -123,9 +126,12 @@ def term_iri(tok: Token, prefixes: dict[str, str], base: str | None) -> str | No
 def host_allowed(iri: str | None, allowed_hosts: frozenset[str]) -> bool:
     if not iri:
         return False
-    parts = urlsplit(iri)
-    host = (parts.hostname or "").lower()
-    return bool(host) and (host in allowed_hosts or f"{host}:{parts.port}" in allowed_hosts)
+    try:
+        parts = urlsplit(iri)
+        host = (parts.hostname or "").lower()
+        return bool(host) and (host in allowed_hosts or f"{host}:{parts.port}" in allowed_hosts)
+    except ValueError:  # not a URL urllib can read (bad IPv6 literal, bad port): not allowed
+        return False
 
 
 def _check_service(tokens: list[Token], prefixes, base, allowed_hosts: frozenset[str]) -> None:
