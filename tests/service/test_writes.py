@@ -150,8 +150,17 @@ def test_acknowledged_write_survives_kill_9(tmp_path) -> None:
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait(10)
     from regio.store import open_store
+    from regio.store.embedded import StoreLocked
 
-    store = open_store({"REGIO_DATA_DIR": str(tmp_path / "d"), "REGIO_LOAD_DEFAULT": False, "REGIO_QUERY_WORKERS": 0})
+    deadline = time.monotonic() + 10
+    while True:  # under gunicorn the store is held by a worker process, killed with the group
+        try:
+            store = open_store({"REGIO_DATA_DIR": str(tmp_path / "d"), "REGIO_LOAD_DEFAULT": False,
+                                "REGIO_QUERY_WORKERS": 0})
+            break
+        except StoreLocked:
+            assert time.monotonic() < deadline, "the killed server's store stayed locked"
+            time.sleep(0.1)
     try:
         assert store.select(f'SELECT ?o {{ <{EX}durable> <{EX}p> ?o }}') == [{"o": rdflib.Literal("yes")}]
     finally:
