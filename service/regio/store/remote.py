@@ -241,8 +241,11 @@ class RemoteStore(BaseStore):
         rows = self._select_raw("SELECT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o "
                                 "FILTER(!isBlank(?s) && !isBlank(?o)) } } LIMIT 3")
         for t in rows:
-            seen = self._select_raw(f"ASK {{ {t['s']} {t['p']} {t['o']} }}")
-            finding = bool(seen) and seen[0]["ask"].value == "true"
+            if not all(k in t for k in ("s", "p", "o")):
+                continue
+            # a SELECT, not ASK: engines differ in how they answer ASK (Virtuoso: a result row)
+            seen = self._select_raw(f"SELECT ?p WHERE {{ {t['s']} ?p {t['o']} }} LIMIT 100")
+            finding = any(r.get("p") == t["p"] for r in seen)
             if not finding:
                 break
         self._union = (now, finding)
