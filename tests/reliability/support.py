@@ -117,11 +117,20 @@ class Server:
         return self.process is not None and self.process.poll() is None
 
     def kill9(self) -> None:
-        """SIGKILL the whole process group: no atexit, no flush, no graceful shutdown."""
+        """SIGKILL the whole process group (gunicorn master and workers, query workers): no
+        atexit, no flush, no graceful shutdown.  Returns when every member is gone, so that the
+        store's lock is free for the restart."""
         if self.alive():
             os.killpg(self.process.pid, signal.SIGKILL)
         if self.process is not None:
             self.process.wait(10)
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline:
+                try:
+                    os.killpg(self.process.pid, 0)
+                except (ProcessLookupError, PermissionError):
+                    return
+                time.sleep(0.05)
 
     def stop(self) -> None:
         if self.alive():
