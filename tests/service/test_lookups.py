@@ -75,3 +75,32 @@ def test_lookup_over_the_row_cap(live, filled) -> None:  # noqa: F811 - pytest f
 def test_malformed_lookup_is_400(live) -> None:
     r = requests.get(live.url + "/sparql", params={"query": "SELECT ?s { ?s nosuchprefix:p ?o }"}, timeout=30)
     assert r.status_code == 400 and "prefix" in r.text.lower()
+
+
+def test_large_lookup_goes_to_a_worker(embedded, monkeypatch) -> None:
+    """A look-up with more rows than LOOKUP_ROWS (counted first) is evaluated by a worker; a small
+    one in process; both answer in full (up to the row cap)."""
+    import uuid
+
+    from regio.store import embedded as module
+
+    store = embedded.store
+    graph = f"{EX}graph/{uuid.uuid4().hex}"
+    body = "".join(f"<{EX}big> <{EX}q> {i} .\n<{EX}small{i % 3}> <{EX}q> {i} .\n" for i in range(300))
+    r = requests.put(embedded.url + "/data", params={"graph": graph}, data=body.encode(), timeout=60,
+                     headers={**embedded.auth(), "Content-Type": "text/turtle"})
+    assert r.status_code == 201, r.text
+    monkeypatch.setattr(module, "LOOKUP_ROWS", 200)
+    monkeypatch.setattr(store, "max_rows", 100_000)
+    ran_by_worker = []
+    original = store.pool.run
+    monkeypatch.setattr(store.pool, "run", lambda *a, **k: ran_by_worker.append(1) or original(*a, **k))
+    try:
+        for subject, rows, worker in (("big", 300, True), ("small0", 100, False)):
+            ran_by_worker.clear()
+            r = requests.get(embedded.url + "/sparql", params={"query": f"SELECT ?o {{ <{EX}{subject}> <{EX}q> ?o }}"},
+                             headers={"Accept": "text/csv"}, timeout=30)
+            assert r.status_code == 200 and r.text.count("\n") - 1 == rows, (subject, r.text[:200])
+            assert bool(ran_by_worker) == worker, subject
+    finally:
+        requests.delete(embedded.url + "/data", params={"graph": graph}, headers=embedded.auth(), timeout=30)

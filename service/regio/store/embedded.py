@@ -49,9 +49,9 @@ def default_data_dir() -> Path:
     return Path(base) / "regio"
 
 
-#: At most this many rows (the query's LIMIT or REGIO_MAX_ROWS) for a look-up evaluated without a
-#: worker (see EmbeddedStore._bounded_lookup): well under a second of work.
-LOOKUP_ROWS = 100_000
+#: At most this many rows for a look-up evaluated without a worker (EmbeddedStore._bounded_lookup):
+#: about 0.1–0.3 s of evaluation and serialisation at most.
+LOOKUP_ROWS = 10_000
 
 
 class StoreLocked(RuntimeError):
@@ -93,6 +93,7 @@ class EmbeddedStore(BaseStore):
         self.snapshot_dir = self.data_dir / "snapshots"
         self.snapshot: str | None = None
         self._snap_lock = threading.Lock()
+        self._lookup_sizes: dict[tuple, bool] = {}  # look-up → at most LOOKUP_ROWS rows?
         self._superseded: dict[str, float] = {}
         self._grace = (self.timeout or 30.0) + 30.0
         self._internal = None
@@ -249,7 +250,7 @@ class EmbeddedStore(BaseStore):
             **self._dataset(info, default_graph_uris, named_graph_uris, inference),
         }
         timeout = timeout or self.timeout
-        if self.pool is not None and not (request.get("union") and self._bounded_lookup(info)):
+        if self.pool is not None and not (request.get("union") and self._bounded_lookup(sparql, info, base_iri)):
             request["snapshot"] = self.snapshot
             try:
                 return self.pool.run(request, timeout)
@@ -273,19 +274,44 @@ class EmbeddedStore(BaseStore):
         except FutureTimeout:
             raise QueryTimeout(f"the query did not finish within {timeout:g} s") from None
 
-    def _bounded_lookup(self, info) -> bool:
+    def _bounded_lookup(self, sparql: str, info, base_iri: str | None) -> bool:
         """Whether a query may skip the killable worker: a look-up of one triple pattern
-        (``sparql_text.is_lookup``) with at most LOOKUP_ROWS rows (its LIMIT or the row cap), on
-        the default dataset (the union of the graphs: no graph list to filter the scan by).
+        (``sparql_text.is_lookup``) with at most LOOKUP_ROWS rows, on the default dataset (the
+        union of the graphs: no graph list to filter the scan by).
 
         Such a query is one scan of an index range in which every step yields a row, so it costs
-        at most as many steps as the rows it may return — it cannot run away, and the timeout
+        at most as many steps as the rows it returns — it cannot run away, and the timeout
         guarantee holds without a worker.  The worker's IPC (a pipe round trip, two process
-        wake-ups) costs more than evaluating a look-up; it is kept for everything else."""
+        wake-ups) costs more than evaluating a look-up; it is kept for everything else.  Unless
+        its LIMIT or the row cap says so, the rows are counted first (at most LOOKUP_ROWS + 1 of
+        them, a few milliseconds); a larger result goes to a worker (serialising 100,000 rows
+        takes seconds)."""
         if not info.lookup or info.has_dataset:
             return False
         bounds = [r for r in (info.limit, self.max_rows) if r]
-        return info.form == "ASK" or (bool(bounds) and min(bounds) <= LOOKUP_ROWS)
+        if info.form == "ASK" or (bounds and min(bounds) <= LOOKUP_ROWS):
+            return True
+        # Counted once per query text and snapshot (a write publishes a new one), on the engine's
+        # encoded terms (COUNT decodes none of them).
+        key = (sparql, base_iri, self.snapshot)
+        known = self._lookup_sizes.get(key)
+        if known is None:
+            if len(self._lookup_sizes) > 4096:
+                self._lookup_sizes.clear()
+            known = self._lookup_sizes[key] = self._count_within(sparql, info, base_iri)
+        return known
+
+    def _count_within(self, sparql: str, info, base_iri: str | None) -> bool:
+        """Whether a look-up without a small LIMIT has at most LOOKUP_ROWS rows."""
+        group = sparql[sparql.index("{", info.select_start):sparql.rindex("}") + 1]
+        probe = (f"{sparql[:info.select_start]}SELECT (COUNT(*) AS ?n) WHERE {{ "
+                 f"SELECT * WHERE {group} LIMIT {LOOKUP_ROWS + 1} }}")
+        try:
+            solution = next(iter(self.oxigraph.query(probe, base_iri=base_iri, prefixes=graphs.PREFIXES,
+                                                     use_default_graph_as_union=True)))
+            return int(solution[0].value) <= LOOKUP_ROWS
+        except (SyntaxError, ValueError, OSError, RuntimeError, TypeError, StopIteration):
+            return True  # evaluated here again, to answer with the engine's message
 
     def _query_in_process(self, request: dict) -> bytes:
         """The worker's evaluation, run in this process (REGIO_QUERY_WORKERS=0)."""

@@ -59,6 +59,7 @@ class ReplicaStore(EmbeddedStore):
         self._ro_lock = threading.Lock()
         self._internal = None
         self._superseded = {}
+        self._lookup_sizes: dict[tuple, bool] = {}
         self.session = requests.Session()
         self._executor = ThreadPoolExecutor(max_workers=8, thread_name_prefix="regio-query")
         workers = int(config.get("REGIO_QUERY_WORKERS", 2) or 0)

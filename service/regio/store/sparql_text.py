@@ -160,6 +160,9 @@ class QueryInfo:
     select_start: int | None    # offset of the SELECT keyword (for the row cap)
     dataset_clause: tuple[int, int] | None  # span of FROM clauses of a SELECT
     lookup: bool = False        # one triple pattern, nothing else (see is_lookup)
+    #: the look-up's pattern, each term ("iri", IRI) / ("literal", value, language, datatype IRI)
+    #: / ("var",), or None when a term is not that plain (escapes, unknown prefix …)
+    pattern: tuple | None = None
 
 
 def analyze_query(text: str, *, allowed_hosts: frozenset[str] = frozenset()) -> QueryInfo:
@@ -209,7 +212,37 @@ def _analyze(text: str, allowed_hosts: frozenset[str]) -> QueryInfo:
                     limit = int(digits)
     if form is None:
         raise SparqlTextError("not a SPARQL query: expected SELECT, ASK, CONSTRUCT or DESCRIBE")
-    return QueryInfo(form, has_dataset, limit, select_start, dataset_span, is_lookup(tokens))
+    lookup = is_lookup(tokens)
+    pattern = _pattern(tokens, prefixes, base) if lookup else None
+    return QueryInfo(form, has_dataset, limit, select_start, dataset_span, lookup, pattern)
+
+
+def _pattern(tokens: list[Token], prefixes: dict[str, str], base: str | None) -> tuple | None:
+    """The terms of a look-up's triple pattern (see QueryInfo.pattern)."""
+    i = next(k for k, t in enumerate(tokens) if t.text == "{") + 1
+    terms = []
+    for position in range(3):
+        j = _term(tokens, i, predicate=position == 1)
+        tok = tokens[i]
+        if tok.kind in ("var", "bnode"):
+            terms.append(("var",))
+        elif tok.kind == "word":  # "a"
+            terms.append(("iri", "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"))
+        elif tok.kind == "string":
+            if tok.text[:3] in ('"""', "'''") or "\\" in tok.text:
+                return None
+            lang = tokens[i + 2].text if j == i + 3 and tokens[i + 1].text == "@" else None
+            datatype = term_iri(tokens[i + 2], prefixes, base) if j == i + 3 and tokens[i + 1].text == "^^" else None
+            if j == i + 3 and not (lang or datatype):
+                return None
+            terms.append(("literal", tok.text[1:-1], lang, datatype))
+        else:
+            iri = term_iri(tok, prefixes, base)
+            if iri is None:
+                return None
+            terms.append(("iri", iri))
+        i = j
+    return tuple(terms)
 
 
 def _number(tokens: list[Token], i: int) -> str:
