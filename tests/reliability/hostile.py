@@ -206,8 +206,9 @@ def fixed_corpus() -> list[Case]:
         get_query("nested subqueries", "SELECT * WHERE { " + "{ SELECT * WHERE " * 3000 + "{}" + " }" * 3000 + " }"),
         get_query("nested collection", "ASK { <https://e/s> <https://e/p> " + "(" * DEEP + ")" * DEEP + " }"),
         get_query("nested blank nodes", "ASK { <https://e/s> <https://e/p> " + "[ <https://e/p> " * DEEP + "]" * DEEP + " }"),
-        # Werkzeug decodes a URL's invalid UTF-8 with replacement characters: a valid query then
-        get_query("invalid UTF-8 (GET)", b"SELECT * WHERE { ?s ?p \"\xff\xfe\xc0\xaf\" }", must_fail=False),
+        get_query("invalid UTF-8 (GET)", b"SELECT * WHERE { ?s ?p \"\xff\xfe\xc0\xaf\" }"),
+        get_query("lone surrogate (GET)", b"SELECT * WHERE { ?s ?p \"\xed\xa0\x80\" }"),
+        Case("invalid UTF-8 with another parameter (GET)", "GET", b"/sparql?format=json&query=%ff%fe"),
         get_query("NUL byte", "SELECT * WHERE { ?s ?p ?o }\x00"),
         # one-pattern look-ups are evaluated in the server process (no worker): hostile ones too
         get_query("look-up with a huge LIMIT", "SELECT * WHERE { ?s ?p ?o } LIMIT 99999999999999999999999999",
@@ -225,7 +226,8 @@ def fixed_corpus() -> list[Case]:
         Case("update by GET with query", "GET", b"/sparql?query=ASK%7B%7D&update=" + q("DROP ALL")),
         get_query("junk default-graph-uri", "ASK {}", extra=b"&default-graph-uri=" + q("not an IRI at all")),
         get_query("NUL default-graph-uri", "ASK {}", extra=b"&default-graph-uri=%00"),
-        get_query("bad inference flag", "ASK {}", extra=b"&inference=" + q("<script>"), must_fail=False),
+        get_query("bad inference flag", "ASK {}", extra=b"&inference=" + q("<script>")),
+        Case("bad inference flag on the query page", "GET", b"/?inference=maybe"),
         Case("unacceptable Accept", "GET", b"/sparql?query=" + q("ASK {}"), [(b"Accept", b"application/x-nonsense")]),
         post_query("invalid UTF-8 (POST)", b"SELECT * WHERE { ?s ?p \"\xff\xfe\" }"),
         post_query("UTF-16 body", "ASK { ?s ?p ?o }".encode("utf-16")),
@@ -283,8 +285,7 @@ def fixed_corpus() -> list[Case]:
         Case("GET file IRI graph", "GET", b"/data?graph=" + q("file:///etc/passwd")),
         Case("DELETE absent graph", "DELETE", b"/data?graph=" + q("https://example.org/reliability/absent"), auth=True),
         # the validation page (no token needed: anyone can send these)
-        # (a form field's invalid UTF-8 is decoded with replacement characters: it is text then)
-        *[validate_page(f"validate {label}", body, fmt, must_fail=label != "CSV invalid UTF-8")
+        *[validate_page(f"validate {label}", body, fmt)
           for label, body, fmt in VALIDATE_CORPUS],
         # paths
         Case("dot segments", "GET", b"/../../../../etc/passwd"),

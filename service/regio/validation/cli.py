@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from regio.validation.inputs import FORMAT_NAMES, InputError
+from regio.validation.inputs import FORMAT_NAMES, InputError, check_utf8
 
 OUTPUT_FORMATS = ("text", "json", "turtle", "html")
 FAIL_ON = ("info", "warning", "violation")
@@ -98,6 +98,7 @@ def import_csv_command(files: tuple[str, ...], output: str, rdf_format: str, bas
                 raise InputError("not a CSV file (expected a .csv template)", source=source.name)
             if b"\x00" in source.data[:65536]:
                 raise InputError("the input is binary, not CSV text", source=source.name)
+            check_utf8(source.data, source.name)
             if not source.data.strip():
                 raise InputError("the input is empty: a template needs at least its header row", source=source.name)
     except InputError as exc:

@@ -32,7 +32,7 @@ from rdflib import RDF, RDFS, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import XSD
 
 from regio import paths
-from regio.validation.inputs import InputError, Source
+from regio.validation.inputs import InputError, Source, check_utf8
 
 REGIO = Namespace("https://w3id.org/regio#")
 RID = "https://w3id.org/regio/id/"
@@ -636,6 +636,11 @@ def import_csv(sources: list[Source], *, base: str = RID) -> ImportResult:
     mapper = _Mapper(base)
     parsed: list[tuple[Source, Template, list[tuple[int, dict[str, str]]]]] = []
     for source in sources:
+        try:
+            check_utf8(source.data, source.name)
+        except InputError as exc:
+            mapper.error(source.name, exc.line, None, exc.detail)
+            continue
         try:
             header, rows = _read_rows(source)
         except (UnicodeDecodeError, csv.Error) as exc:

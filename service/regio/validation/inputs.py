@@ -163,13 +163,22 @@ def check_text(source: Source) -> None:
         raise InputError("the input is binary, not RDF text (it contains NUL bytes)", source=source.name)
     if source.streamable:
         return  # the parser reports invalid UTF-8 with its line and column as it streams
+    check_utf8(source.data, source.name)
+
+
+def check_utf8(data: bytes, name: str) -> None:
+    """Raise an :class:`InputError` naming the byte offset and line of the first invalid UTF-8.
+
+    A CSV saved in a legacy encoding (or a form field sent as Latin-1) must be refused, not read
+    with replacement characters: the labels would be stored garbled and the data "conform"."""
     try:
-        source.data.decode("utf-8")
+        data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        text = source.data[: exc.start]
-        line = text.count(b"\n") + 1
-        column = exc.start - (text.rfind(b"\n") + 1) + 1
-        raise InputError("the input is not UTF-8 text", source=source.name, line=line, column=column) from None
+        before = data[: exc.start]
+        line = before.count(b"\n") + 1
+        column = exc.start - (before.rfind(b"\n") + 1) + 1
+        raise InputError(f"not valid UTF-8 at byte {exc.start} (line {line}, column {column}): "
+                         "save the file as UTF-8 text", source=name, line=line) from None
 
 
 def base_iri(name: str) -> str:

@@ -56,10 +56,11 @@ def _query_of(environ: dict[str, Any]) -> str | None:
     if not raw.startswith("query=") or "&" in raw or ";" in raw:
         return None
     try:
-        params = parse_qsl(raw.encode("latin1").decode(), keep_blank_values=True, errors="werkzeug.url_quote")
+        # strict: invalid UTF-8 (lone surrogates too) and NUL go to Flask, which answers 400
+        params = parse_qsl(raw.encode("latin1").decode(), keep_blank_values=True, errors="strict")
     except (UnicodeError, ValueError):
         return None
-    if len(params) != 1 or params[0][0] != "query" or not params[0][1].strip():
+    if len(params) != 1 or params[0][0] != "query" or not params[0][1].strip() or "\x00" in params[0][1]:
         return None
     return params[0][1]
 

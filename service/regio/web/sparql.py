@@ -14,7 +14,7 @@ RDF formats); a browser asking for HTML is sent to the query page.
 from __future__ import annotations
 
 import codecs
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, unquote_to_bytes
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, redirect, request, stream_with_context
@@ -30,7 +30,37 @@ bp = Blueprint("sparql", __name__)
 QUERY_TYPE = "application/sparql-query"
 UPDATE_TYPE = "application/sparql-update"
 FORM_TYPE = "application/x-www-form-urlencoded"
-FALSE = ("false", "0", "no", "off", "asserted")
+TRUE = ("true", "1", "yes")
+FALSE = ("false", "0", "no")
+
+
+def inference_flag(value: str | None) -> bool:
+    """The ``inference`` parameter: anything but the listed values is a mistake worth a 400, not
+    silently "true" (a typo such as ``flase`` would otherwise return inferred triples)."""
+    if value is None:
+        return True
+    if value.lower() in TRUE:
+        return True
+    if value.lower() in FALSE:
+        return False
+    raise BadRequest(f"inference must be true or false (also 1/0, yes/no), not {value[:40]!r}")
+
+
+def check_url_text(raw: bytes) -> None:
+    """Refuse a query string that is not UTF-8 once percent-decoded, or that has a NUL.
+
+    Werkzeug decodes invalid UTF-8 with replacement characters, so a broken query would run as
+    some other query; a lone surrogate (``%ED%A0%80``) is invalid UTF-8 too.  The whole string can
+    be checked at once: ``&`` and ``=`` are ASCII and never inside a multi-byte sequence.
+    """
+    decoded = unquote_to_bytes(raw.replace(b"+", b" "))
+    try:
+        decoded.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise BadRequest(f"the query is not valid UTF-8 (byte {exc.start} of the percent-decoded "
+                         "query string)") from None
+    if b"\x00" in decoded:
+        raise BadRequest("the query string contains a NUL character (%00)")
 
 
 def error(status: int, message: str) -> Response:
@@ -64,6 +94,7 @@ def _body_text() -> str:
 
 def _params() -> tuple[dict[str, list[str]], str | None, str | None]:
     """(parameters, query, update) of the request, after the protocol's rules on how to send them."""
+    check_url_text(request.query_string)
     url_params = {k: request.args.getlist(k) for k in request.args}
     if request.method in ("GET", "HEAD"):
         if "update" in url_params:
@@ -71,7 +102,9 @@ def _params() -> tuple[dict[str, list[str]], str | None, str | None]:
         return url_params, _one(url_params, "query"), None
     mimetype = request.mimetype
     if mimetype == FORM_TYPE:
-        form = parse_qs(_body_text(), keep_blank_values=True)
+        body = _body_text()
+        check_url_text(body.encode())
+        form = parse_qs(body, keep_blank_values=True)
         if "query" in form and "update" in form:
             raise BadRequest("a request carries either 'query' or 'update', not both")
         params = {**url_params, **form}
@@ -117,7 +150,7 @@ def endpoint():
         return service_description()
     if not query.strip():
         raise BadRequest("empty query")
-    inference = (_one(params, "inference") or "true").lower() not in FALSE
+    inference = inference_flag(_one(params, "inference"))
     media_type, chunks = store().query(
         query, accept=_accept(params), default_graph_uris=params.get("default-graph-uri", []),
         named_graph_uris=params.get("named-graph-uri", []), inference=inference,

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, abort, render_template, request
 
 from regio import paths
 
@@ -84,6 +84,17 @@ def examples() -> list[dict]:
     return found
 
 
+def _inference() -> bool:
+    """The ``inference`` parameter, with the endpoint's rule: junk is a 400, not "true"."""
+    from regio.store import BadRequest
+    from regio.web.sparql import inference_flag
+
+    try:
+        return inference_flag(request.args.get("inference"))
+    except BadRequest as exc:
+        abort(400, description=exc.message)
+
+
 @bp.route("/")
 def page():
     query = request.args.get("query", "")[:MAX_QUERY_CHARS]
@@ -98,6 +109,6 @@ def page():
         query = data.sparql_prefixes() + "\n" + DEFAULT_QUERY
     return negotiate.html_response(render_template(
         "pages/query.html", title="Query", query=query, examples=listed, picked=example,
-        inference=request.args.get("inference", "true") != "false",
+        inference=_inference(),
         autorun=bool(request.args.get("run")),
     ))

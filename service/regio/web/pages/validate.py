@@ -12,6 +12,8 @@ message (file, line, column) on the same page, the pasted text kept so it can be
 
 from __future__ import annotations
 
+from urllib.parse import unquote_to_bytes
+
 from flask import Blueprint, Response, abort, render_template, request, send_from_directory
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import SH
@@ -140,11 +142,29 @@ def template_file(name: str):
     return send_from_directory(paths.TEMPLATES_DIR, name, as_attachment=True)
 
 
+def _pasted_bytes() -> bytes | None:
+    """The pasted ``data`` field of a URL-encoded form as sent, or None.
+
+    Werkzeug decodes a form field's invalid UTF-8 with replacement characters, which would turn a
+    CSV in a legacy encoding into text that "conforms"; the raw bytes let it be refused instead.
+    (A multipart form's text field is not checked this way; its uploaded files are, as bytes.)
+    """
+    if request.mimetype != "application/x-www-form-urlencoded":
+        return None
+    for field in request.get_data(cache=True).split(b"&"):
+        key, _, value = field.partition(b"=")
+        if unquote_to_bytes(key.replace(b"+", b" ")) == b"data":
+            return unquote_to_bytes(value.replace(b"+", b" "))
+    return None
+
+
 @bp.route("/validate", methods=["POST"])
 def run():
     from regio.validation import InputError, Source, validate
+    from regio.validation.inputs import check_utf8
     from regio.validation.engine import resources
 
+    pasted = _pasted_bytes()  # before request.form, which would consume the body
     text = request.form.get("data", "")
     fmt = request.form.get("format", "") or None
     inference = request.form.get("inference", "none")
@@ -154,6 +174,11 @@ def run():
         return render(400, error=f"unknown format {fmt!r}", **context)
     if inference not in {i for i, _ in INFERENCE}:
         return render(400, error=f"unknown inference {inference!r}: use none, rdfs or owlrl", **context)
+    if pasted is not None:
+        try:
+            check_utf8(pasted, "pasted data")
+        except InputError as exc:
+            return render(400, error=str(exc), **context)
     # Several files are validated together, as one graph: a set of CSV templates refers across
     # files (clusters.csv names the rows of sources.csv), and RDF may be split over modules.
     sources = [Source(f.filename, f.read(), fmt) for f in uploads]
