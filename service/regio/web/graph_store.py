@@ -15,12 +15,23 @@ import uuid
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, request
+from werkzeug.routing import PathConverter
 
 from regio.store import BadRequest, StoreError, graphs
 from regio.store.formats import NotAcceptable, content_type, negotiate_graph, rdf_format_of
 from regio.web.auth import check_write
 
 bp = Blueprint("graph_store", __name__)
+
+
+class AnyPathConverter(PathConverter):
+    """Werkzeug's ``path`` converter, but matching every character: a graph URL with an encoded
+    line break (``/data/a%0Ab``) must reach the handler and get a 400, not fall through to a 404."""
+
+    regex = r"[^/](?s:.)*?"
+
+
+bp.record_once(lambda state: state.app.url_map.converters.setdefault("anypath", AnyPathConverter))
 
 
 def store():
@@ -84,7 +95,7 @@ def _guess(filename: str | None) -> str | None:
 
 
 @bp.route("/data", methods=["GET", "HEAD", "PUT", "POST", "DELETE"])
-@bp.route("/data/<path:path>", methods=["GET", "HEAD", "PUT", "POST", "DELETE"])
+@bp.route("/data/<anypath:path>", methods=["GET", "HEAD", "PUT", "POST", "DELETE"])
 def graph_store(path: str | None = None):
     iri = _valid(_target(path))
     if request.method in ("GET", "HEAD"):
