@@ -164,8 +164,9 @@ def endpoint():
         if close:
             close()
         return Response(b"", content_type=content_type(media_type), headers=headers)
-    return Response(stream_with_context(iter(chunks)) if not isinstance(chunks, list) else chunks,
-                    content_type=content_type(media_type), headers=headers)
+    if isinstance(chunks, list):  # read whole: sent as one body with its Content-Length
+        return Response(b"".join(chunks), content_type=content_type(media_type), headers=headers)
+    return Response(stream_with_context(iter(chunks)), content_type=content_type(media_type), headers=headers)
 
 
 # --- service description ------------------------------------------------------------------------
