@@ -66,13 +66,20 @@ class SparqlTextError(ValueError):
 #: (SIGSEGV, not an exception).  Real queries stay far below these limits.
 MAX_NESTING = 200
 MAX_OPERATORS = 2000
+#: Its join planner is also worse than cubic in the number of triple patterns of one group: 400
+#: patterns take ~3 s, 800 ~20 s, 1,500 more than a minute, 10,000 overflow the stack.  Patterns
+#: are counted by their separators (``.``, ``;``, ``,``) outside ``INSERT DATA``/``DELETE DATA``
+#: blocks, whose triples are data, not patterns to join (50,000 of them load in under a second).
+MAX_PATTERNS = 500
 _CHAINING = frozenset(["!", "&&", "||", "+", "-", "*", "/", "|", "^", "UNION", "OPTIONAL", "MINUS"])
 
 
 def tokenize(text: str) -> list[Token]:
     """Tokens of a SPARQL text, without white space and comments; too deep nesting is an error."""
     tokens = []
-    depth = deepest = operators = 0
+    depth = deepest = operators = patterns = 0
+    data_depth = None  # the depth of the INSERT DATA / DELETE DATA block we are in, if any
+    brackets: list[str] = []  # open brackets; separators count only inside { } and [ ], not ( )
     for match in _TOKEN.finditer(text):
         kind = match.lastgroup
         if kind in ("ws", "comment"):
@@ -82,15 +89,27 @@ def tokenize(text: str) -> list[Token]:
         if tok.text in ("{", "(", "["):
             depth += 1
             deepest = max(deepest, depth)
+            brackets.append(tok.text)
+            if tok.text == "{" and data_depth is None and len(tokens) > 1 and tokens[-2].upper == "DATA":
+                data_depth = depth
         elif tok.text in ("}", ")", "]"):
+            if depth == data_depth:
+                data_depth = None
             depth -= 1
+            if brackets:
+                brackets.pop()
         elif tok.text in _CHAINING or tok.upper in _CHAINING:
             operators += 1
+        elif tok.text in (".", ";", ",") and brackets and brackets[-1] != "(" and data_depth is None:
+            patterns += 1
     if deepest > MAX_NESTING:
         raise SparqlTextError(f"brackets nested {deepest} deep; at most {MAX_NESTING} levels are accepted")
     if operators > MAX_OPERATORS:
         raise SparqlTextError(f"{operators} operators (!, &&, ||, +, UNION, OPTIONAL, path operators, …); "
                               f"at most {MAX_OPERATORS} are accepted")
+    if patterns > MAX_PATTERNS:
+        raise SparqlTextError(f"about {patterns} triple patterns; at most {MAX_PATTERNS} are accepted in one "
+                              "request (send data with INSERT DATA or the Graph Store instead)")
     return tokens
 
 
