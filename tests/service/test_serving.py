@@ -131,31 +131,22 @@ def test_load_dump_backup(tmp_path) -> None:
 
 def test_gunicorn_workers_in_front_of_one_engine(tmp_path) -> None:
     """The production setup of docs/service.md: N gunicorn workers, remote mode, one engine."""
-    gunicorn = BIN / "gunicorn"
-    assert gunicorn.exists(), "gunicorn is a dependency"
+    assert (BIN / "gunicorn").exists(), "gunicorn is a dependency"
     engine = Engine()
-    port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("REGIO_")}
     env.update(REGIO_STORE_URL=engine.url + "/query", REGIO_TOKEN=TOKEN, REGIO_LOAD_DEFAULT="false")
-    proc = subprocess.Popen([str(gunicorn), "--workers", "2", "--threads", "4", "--bind", f"127.0.0.1:{port}",
-                             "regio.web:create_app()"], env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE, start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if requests.get(url + "/health", timeout=1).status_code == 200:
-                    break
-            except requests.RequestException:
-                assert proc.poll() is None, proc.stderr.read().decode()[-2000:]
-                assert time.monotonic() < deadline, "gunicorn did not start"
-                time.sleep(0.2)
+        proc, url = _start_gunicorn(env, workers=2)
+    except BaseException:
+        engine.stop()
+        raise
+    try:
         r = requests.put(engine.url + "/store", params={"graph": "https://example.org/g"},
                          data=b'<https://example.org/s> <https://example.org/p> "via engine" .',
                          headers={"Content-Type": "application/n-triples"}, timeout=10)
         assert r.status_code < 300
         time.sleep(1.1)  # the workers' list of the engine's graphs is at most 1 s old
+
         def ask(_: int) -> object:
             r = requests.get(url + "/sparql", params={"query": "SELECT ?o WHERE { ?s <https://example.org/p> ?o }"},
                              headers={"Accept": "text/csv"}, timeout=10)
@@ -168,12 +159,7 @@ def test_gunicorn_workers_in_front_of_one_engine(tmp_path) -> None:
                           headers={"Content-Type": "application/sparql-update"}, timeout=10)
         assert r.status_code == 401
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(10)
+        _stop(proc)
         engine.stop()
 
 

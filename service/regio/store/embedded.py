@@ -230,16 +230,20 @@ class EmbeddedStore(BaseStore):
             return {"union": True}
         return {"default_graph": self.default_graphs(False)}
 
-    def query(self, sparql: str, *, accept: str | None = None, default_graph_uris: Iterable[str] = (),
-              named_graph_uris: Iterable[str] = (), inference: bool = True, timeout: float | None = None,
-              base_iri: str | None = None) -> tuple[str, Iterable[bytes]]:
-        """Run a protocol query; return (media type, chunks of the serialised result)."""
+    def _analyze(self, sparql: str):
+        """The query's shape and graphs, or the 400 / 403 its text earns."""
         try:
-            info = analyze_query(sparql, allowed_hosts=self.allowed_hosts)
+            return analyze_query(sparql, allowed_hosts=self.allowed_hosts)
         except SparqlTextError as exc:
             raise BadRequest(str(exc)) from None
         except PermissionError as exc:
             raise Refused(str(exc)) from None
+
+    def query(self, sparql: str, *, accept: str | None = None, default_graph_uris: Iterable[str] = (),
+              named_graph_uris: Iterable[str] = (), inference: bool = True, timeout: float | None = None,
+              base_iri: str | None = None) -> tuple[str, Iterable[bytes]]:
+        """Run a protocol query; return (media type, chunks of the serialised result)."""
+        info = self._analyze(sparql)
         try:
             media_type = negotiate(accept, info.form)
         except NotAcceptable as exc:
@@ -333,12 +337,7 @@ class EmbeddedStore(BaseStore):
         return bytes(out)
 
     def _run(self, sparql: str, inference: bool):
-        try:
-            info = analyze_query(sparql, allowed_hosts=self.allowed_hosts)
-        except SparqlTextError as exc:
-            raise BadRequest(str(exc)) from None
-        except PermissionError as exc:
-            raise Refused(str(exc)) from None
+        info = self._analyze(sparql)
         ds = self._dataset(info, (), (), inference)
         kwargs: dict[str, Any] = {"prefixes": graphs.PREFIXES}
         if "union" in ds:
