@@ -30,8 +30,9 @@ import pyoxigraph as ox
 import rdflib
 
 from regio.store import graphs
-from regio.store.errors import BadRequest, InvalidData, NotFound, StoreError
-from regio.store.sparql_text import ALL, SparqlTextError, UpdatePlan, plan_update
+from regio.store.errors import BadRequest, InvalidData, NotFound, Refused, StoreError
+from regio.store.formats import NotAcceptable, negotiate
+from regio.store.sparql_text import ALL, QueryInfo, SparqlTextError, UpdatePlan, analyze_query, plan_update
 
 log = logging.getLogger("regio.store")
 
@@ -259,6 +260,24 @@ class BaseStore:
         """The graphs whose union is the default graph of a query."""
         names = self.graph_names()
         return names if inference else [g for g in names if g != graphs.INFERRED]
+
+    # -- query text -----------------------------------------------------------------------------
+    def _analyze(self, sparql: str) -> QueryInfo:
+        """The query's shape and graphs, or the 400 / 403 its text earns."""
+        try:
+            return analyze_query(sparql, allowed_hosts=self.allowed_hosts)
+        except SparqlTextError as exc:
+            raise BadRequest(str(exc)) from None
+        except PermissionError as exc:
+            raise Refused(str(exc)) from None
+
+    @staticmethod
+    def _media_type(accept: str | None, info: QueryInfo) -> str:
+        """The result format for the client's Accept header, or a 406."""
+        try:
+            return negotiate(accept, info.form)
+        except NotAcceptable as exc:
+            raise StoreError(406, str(exc)) from None
 
     # -- writes ---------------------------------------------------------------------------------
     def update(self, sparql: str, *, using_graph_uris: Iterable[str] = (),

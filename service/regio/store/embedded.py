@@ -33,9 +33,9 @@ import rdflib
 from regio.store import graphs
 from regio.store.base import (BaseStore, Delta, has_bnode, quads_as_data, to_rdflib,
                               triples_to_rdflib)
-from regio.store.errors import BadRequest, QueryTimeout, Refused, StoreError
-from regio.store.formats import GRAPH_FORMATS, NotAcceptable, negotiate
-from regio.store.sparql_text import SparqlTextError, analyze_query, cap_rows
+from regio.store.errors import BadRequest, QueryTimeout, StoreError
+from regio.store.formats import GRAPH_FORMATS
+from regio.store.sparql_text import cap_rows
 from regio.store.worker import run_query
 
 log = logging.getLogger("regio.store")
@@ -230,24 +230,12 @@ class EmbeddedStore(BaseStore):
             return {"union": True}
         return {"default_graph": self.default_graphs(False)}
 
-    def _analyze(self, sparql: str):
-        """The query's shape and graphs, or the 400 / 403 its text earns."""
-        try:
-            return analyze_query(sparql, allowed_hosts=self.allowed_hosts)
-        except SparqlTextError as exc:
-            raise BadRequest(str(exc)) from None
-        except PermissionError as exc:
-            raise Refused(str(exc)) from None
-
     def query(self, sparql: str, *, accept: str | None = None, default_graph_uris: Iterable[str] = (),
               named_graph_uris: Iterable[str] = (), inference: bool = True, timeout: float | None = None,
               base_iri: str | None = None) -> tuple[str, Iterable[bytes]]:
         """Run a protocol query; return (media type, chunks of the serialised result)."""
         info = self._analyze(sparql)
-        try:
-            media_type = negotiate(accept, info.form)
-        except NotAcceptable as exc:
-            raise StoreError(406, str(exc)) from None
+        media_type = self._media_type(accept, info)
         request = {
             "query": cap_rows(sparql, info, self.max_rows), "media_type": media_type,
             "base_iri": base_iri, "max_rows": self.max_rows,

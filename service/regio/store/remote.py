@@ -44,9 +44,9 @@ from urllib3.exceptions import MaxRetryError, ReadTimeoutError
 
 from regio.store import graphs
 from regio.store.base import BaseStore, Delta, has_bnode, quads_as_data, to_rdflib
-from regio.store.errors import BadRequest, EngineUnavailable, QueryTimeout, Refused, StoreError
-from regio.store.formats import GRAPH_FORMATS, NotAcceptable, negotiate
-from regio.store.sparql_text import SparqlTextError, analyze_query, cap_rows
+from regio.store.errors import BadRequest, EngineUnavailable, QueryTimeout, StoreError
+from regio.store.formats import GRAPH_FORMATS
+from regio.store.sparql_text import cap_rows
 
 log = logging.getLogger("regio.store")
 
@@ -380,22 +380,11 @@ class RemoteStore(BaseStore):
             return {}
         return {"default-graph-uri": self.default_graphs(inference), "named-graph-uri": names}
 
-    def _analyze(self, sparql: str):
-        try:
-            return analyze_query(sparql, allowed_hosts=self.allowed_hosts)
-        except SparqlTextError as exc:
-            raise BadRequest(str(exc)) from None
-        except PermissionError as exc:
-            raise Refused(str(exc)) from None
-
     def query(self, sparql: str, *, accept: str | None = None, default_graph_uris: Iterable[str] = (),
               named_graph_uris: Iterable[str] = (), inference: bool = True, timeout: float | None = None,
               base_iri: str | None = None) -> tuple[str, Iterable[bytes]]:
         info = self._analyze(sparql)
-        try:
-            media_type = negotiate(accept, info.form)
-        except NotAcceptable as exc:
-            raise StoreError(406, str(exc)) from None
+        media_type = self._media_type(accept, info)
         text = graphs.prefix_lines() + cap_rows(sparql, info, self.max_rows)
         if base_iri and "BASE" not in sparql.upper():
             text = f"BASE <{base_iri}>\n{text}"
