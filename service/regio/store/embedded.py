@@ -14,6 +14,7 @@ process.  Writes go through the validating pipeline of ``regio.store.base``.
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import logging
 import os
@@ -52,6 +53,26 @@ def default_data_dir() -> Path:
 #: At most this many rows for a look-up evaluated without a worker (EmbeddedStore._bounded_lookup):
 #: about 0.1–0.3 s of evaluation and serialisation at most.
 LOOKUP_ROWS = 10_000
+
+
+def _pattern_terms(pattern: tuple | None) -> tuple | None:
+    """pyoxigraph terms (None for a variable) of a look-up's pattern, or None if one is not plain."""
+    if pattern is None:
+        return None
+    terms = []
+    try:
+        for term in pattern:
+            if term[0] == "var":
+                terms.append(None)
+            elif term[0] == "iri":
+                terms.append(ox.NamedNode(term[1]))
+            else:
+                _, value, language, datatype = term
+                terms.append(ox.Literal(value, language=language.lower()) if language else
+                             ox.Literal(value, datatype=ox.NamedNode(datatype)) if datatype else ox.Literal(value))
+    except (ValueError, TypeError):
+        return None
+    return tuple(terms)
 
 
 class StoreLocked(RuntimeError):
@@ -290,20 +311,18 @@ class EmbeddedStore(BaseStore):
         if known is None:
             if len(self._lookup_sizes) > 4096:
                 self._lookup_sizes.clear()
-            known = self._lookup_sizes[key] = self._count_within(sparql, info, base_iri)
+            known = self._lookup_sizes[key] = self._count_within(info)
         return known
 
-    def _count_within(self, sparql: str, info, base_iri: str | None) -> bool:
-        """Whether a look-up without a small LIMIT has at most LOOKUP_ROWS rows."""
-        group = sparql[sparql.index("{", info.select_start):sparql.rindex("}") + 1]
-        probe = (f"{sparql[:info.select_start]}SELECT (COUNT(*) AS ?n) WHERE {{ "
-                 f"SELECT * WHERE {group} LIMIT {LOOKUP_ROWS + 1} }}")
-        try:
-            solution = next(iter(self.oxigraph.query(probe, base_iri=base_iri, prefixes=graphs.PREFIXES,
-                                                     use_default_graph_as_union=True)))
-            return int(solution[0].value) <= LOOKUP_ROWS
-        except (SyntaxError, ValueError, OSError, RuntimeError, TypeError, StopIteration):
-            return True  # evaluated here again, to answer with the engine's message
+    def _count_within(self, info) -> bool:
+        """Whether a look-up without a small LIMIT has at most LOOKUP_ROWS rows, counted on the
+        index itself: quads, one per graph a triple is in, so an upper bound of the union's rows.
+        A pattern with a term that is not plain (``QueryInfo.pattern`` is None) goes to a worker."""
+        pattern = _pattern_terms(info.pattern)
+        if pattern is None:
+            return False
+        quads = self.oxigraph.quads_for_pattern(*pattern, None)
+        return sum(1 for _ in itertools.islice(quads, LOOKUP_ROWS + 1)) <= LOOKUP_ROWS
 
     def _query_in_process(self, request: dict) -> bytes:
         """The worker's evaluation, run in this process (REGIO_QUERY_WORKERS=0)."""

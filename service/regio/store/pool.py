@@ -26,6 +26,10 @@ from regio.store.errors import QueryTimeout, StoreError
 log = logging.getLogger("regio.store")
 
 
+#: A worker started because all were busy is stopped after this long unused.
+SURPLUS_IDLE = 60.0
+
+
 class Worker:
     def __init__(self) -> None:
         env = dict(os.environ)
@@ -34,6 +38,8 @@ class Worker:
             stdout=subprocess.PIPE, bufsize=0, env=env, close_fds=True)
         self.fd = self.proc.stdout.fileno()
         self.snapshot: str | None = None
+        self.pending = bytearray()  # read from the pipe, not yet taken as frames
+        self.last_used = time.monotonic()
 
     def send(self, request: dict) -> None:
         self.snapshot = request["snapshot"]
@@ -41,7 +47,9 @@ class Worker:
         self.proc.stdin.flush()
 
     def read_exact(self, n: int, deadline: float | None) -> bytes:
-        buf = bytearray()
+        """``n`` bytes of the answer.  The pipe is read in large pieces: a small answer (head,
+        data and end frames, written at once by the worker) costs one wake-up and one read."""
+        buf = self.pending
         while len(buf) < n:
             if deadline is not None:
                 left = deadline - time.monotonic()
@@ -50,16 +58,32 @@ class Worker:
                 ready, _, _ = select.select([self.fd], [], [], left)
                 if not ready:
                     raise TimeoutError
-            chunk = os.read(self.fd, n - len(buf))
+            chunk = os.read(self.fd, max(n - len(buf), 1 << 16))
             if not chunk:
                 raise EOFError("query worker exited")
             buf += chunk
-        return bytes(buf)
+        out = bytes(buf[:n])
+        del buf[:n]
+        return out
 
     def frame(self, deadline: float | None) -> tuple[bytes, bytes]:
         head = self.read_exact(5, deadline)
         kind, length = head[:1], struct.unpack(">I", head[1:])[0]
         return kind, self.read_exact(length, deadline) if length else b""
+
+    def whole_answer(self) -> list[bytes] | None:
+        """The data of an answer that has arrived complete (it ends with a Z frame), else None."""
+        buf, pos, chunks = self.pending, 0, []
+        while pos + 5 <= len(buf):
+            kind, length = buf[pos:pos + 1], struct.unpack(">I", buf[pos + 1:pos + 5])[0]
+            if pos + 5 + length > len(buf) or kind not in (b"D", b"Z"):
+                return None
+            if kind == b"Z":
+                del buf[:pos + 5]
+                return chunks
+            chunks.append(bytes(buf[pos + 5:pos + 5 + length]))
+            pos += 5 + length
+        return None
 
     def kill(self) -> None:
         try:
@@ -154,14 +178,29 @@ class WorkerPool:
             raise QueryTimeout(f"all query workers stayed busy for {timeout:g} s; try again later") from None
 
     def release(self, worker: Worker) -> None:
+        """Back to the idle queue.  Workers beyond ``size`` stay while they are used (starting a
+        process and opening the store costs far more than a query); one that the queue has not
+        handed out for SURPLUS_IDLE seconds is stopped when it comes round."""
+        now = time.monotonic()
+        worker.last_used = now
+        self.idle.put(worker)
+        stale = []
         with self.lock:
-            surplus = len(self.workers) > self.size and self.idle.qsize() >= self.size
-            if surplus:
-                self.workers.discard(worker)
-        if surplus:
-            worker.kill()
-        else:
-            self.idle.put(worker)
+            if len(self.workers) > self.size:
+                while len(self.workers) - len(stale) > self.size:
+                    try:
+                        candidate = self.idle.get_nowait()
+                    except queue.Empty:
+                        break
+                    if now - candidate.last_used > SURPLUS_IDLE:
+                        stale.append(candidate)
+                    else:
+                        self.idle.put(candidate)
+                        break
+                for w in stale:
+                    self.workers.discard(w)
+        for w in stale:
+            w.kill()
 
     def _add(self) -> None:
         if self.closed:
@@ -208,6 +247,10 @@ class WorkerPool:
                 self._replace(worker)
             raise StoreError(error["status"], error["message"])
         head = json.loads(payload)
+        whole = worker.whole_answer()
+        if whole is not None:  # a small answer, here already: no stream, and a Content-Length
+            self.release(worker)
+            return head["media_type"], [b"".join(whole)]
         return head["media_type"], Stream(self, worker, deadline, timeout)
 
     def close(self) -> None:

@@ -41,6 +41,10 @@ class FrameWriter:
     def _frame(self, kind: bytes, payload: bytes) -> None:
         self.out.write(kind + struct.pack(">I", len(payload)) + payload)
 
+    def _frames(self, *frames: tuple[bytes, bytes]) -> None:
+        """Several frames in one write: the parent wakes once for a small answer."""
+        self.out.write(b"".join(kind + struct.pack(">I", len(payload)) + payload for kind, payload in frames))
+
     def write(self, data) -> int:
         self.buffer += data
         limit = CHUNK if self.started else STREAM_AFTER
@@ -61,13 +65,17 @@ class FrameWriter:
         pass
 
     def finish(self) -> None:
-        self._send()
-        self._frame(b"Z", b"")
+        if not self.started:  # the whole answer at once
+            self.started = True
+            self._frames((b"H", json.dumps(self.head).encode()), (b"D", bytes(self.buffer)), (b"Z", b""))
+            self.buffer.clear()
+        else:
+            self._send()
+            self._frame(b"Z", b"")
         self.out.flush()
 
     def error(self, status: int, message: str) -> None:
-        self._frame(b"E", json.dumps({"status": status, "message": message}).encode())
-        self._frame(b"Z", b"")
+        self._frames((b"E", json.dumps({"status": status, "message": message}).encode()), (b"Z", b""))
         self.out.flush()
 
 
