@@ -1,13 +1,15 @@
-"""The common case of the protocol without Flask's request cycle: ``GET /sparql?query=…``.
+"""The common cases of the protocol without Flask's request cycle: a query by ``GET /sparql?query=…``,
+by ``POST`` of a form whose only field is ``query``, or by ``POST`` of ``application/sparql-query``.
 
-A light look-up costs the store about 0.2 ms; Flask's request context, URL routing, the
-``Response`` object and the after-request hooks cost about as much again (bench/light_load.py).
-This WSGI middleware answers the plainest protocol request — GET of ``/sparql`` whose only
-parameter is one non-empty ``query`` — by calling the store directly and writing the response the
-Flask endpoint would write: same status, body, ``Content-Type``/``Vary``/``X-Regio-Max-Rows``, CORS
-and security headers, and the same access-log record.  Everything else (other methods or
-parameters, forms, the service description, pages, and any unexpected error) goes to the Flask
-app unchanged.  ``tests/service/test_fastpath.py`` checks that both paths answer alike.
+A light look-up costs the store about 0.1 ms; Flask's request context, URL routing, form parsing,
+the ``Response`` object and the after-request hooks cost about 0.5 ms more (bench/light_load.py).
+This WSGI middleware answers the plainest protocol requests — one non-empty ``query`` and no other
+parameter — by calling the store directly and writing the response the Flask endpoint would
+write: same status, body, ``Content-Type``/``Vary``/``X-Regio-Max-Rows``, CORS and security
+headers, and the same access-log record.  Everything else (other methods or parameters, updates,
+bodies over ``FAST_BODY`` bytes or not UTF-8, the service description, pages, and any unexpected
+error) goes to the Flask app unchanged, with the body it sent.  ``tests/service/test_fastpath.py``
+checks that both paths answer alike.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import logging
 import time
 from functools import lru_cache
 from typing import Any, Callable, Iterable
+from io import BytesIO
 from urllib.parse import parse_qsl
 
 from werkzeug.sansio.utils import get_current_url
@@ -48,11 +51,14 @@ def _base_url(scheme: str, host: str, root: str) -> str:
     return get_current_url(scheme, host, root, "/sparql")
 
 
-def _query_of(environ: dict[str, Any]) -> str | None:
-    """The query of a plain ``GET /sparql?query=…``, or None when Flask should handle the request."""
-    if environ.get("REQUEST_METHOD") != "GET" or environ.get("PATH_INFO") != "/sparql":
-        return None
-    raw = environ.get("QUERY_STRING", "")
+#: Larger bodies go to Flask (which applies the body limit and answers 413).
+FAST_BODY = 64 * 1024
+FORM_TYPE = "application/x-www-form-urlencoded"
+QUERY_TYPE = "application/sparql-query"
+
+
+def _only_query(raw: str) -> str | None:
+    """The value of ``query=…`` when it is the only parameter of a URL-encoded string."""
     if not raw.startswith("query=") or "&" in raw or ";" in raw:
         return None
     try:
@@ -60,9 +66,57 @@ def _query_of(environ: dict[str, Any]) -> str | None:
         params = parse_qsl(raw.encode("latin1").decode(), keep_blank_values=True, errors="strict")
     except (UnicodeError, ValueError):
         return None
-    if len(params) != 1 or params[0][0] != "query" or not params[0][1].strip() or "\x00" in params[0][1]:
+    if len(params) != 1 or params[0][0] != "query":
         return None
     return params[0][1]
+
+
+def _media_type(header: str) -> str | None:
+    """The media type of a Content-Type whose only parameter, if any, is charset=utf-8."""
+    mimetype, _, rest = header.partition(";")
+    rest = rest.strip().lower().replace('"', "")
+    if rest and rest not in ("charset=utf-8", "charset=utf8"):
+        return None
+    return mimetype.strip().lower()
+
+
+def _body(environ: dict[str, Any]) -> bytes | None:
+    """A small POST body, read whole; the input is replaced by a copy for Flask, which may need it."""
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or -1)
+    except ValueError:
+        return None
+    if length < 0 or length > FAST_BODY:
+        return None
+    body = environ["wsgi.input"].read(length) if length else b""
+    environ["wsgi.input"] = BytesIO(body)
+    return body if len(body) == length else None
+
+
+def _query_of(environ: dict[str, Any]) -> str | None:
+    """The query of a plain protocol request, or None when Flask should handle the request."""
+    if environ.get("PATH_INFO") != "/sparql":
+        return None
+    method = environ.get("REQUEST_METHOD")
+    if method == "GET":
+        query = _only_query(environ.get("QUERY_STRING", ""))
+    elif method == "POST" and not environ.get("QUERY_STRING"):
+        mimetype = _media_type(environ.get("CONTENT_TYPE", ""))
+        if mimetype not in (FORM_TYPE, QUERY_TYPE):
+            return None
+        body = _body(environ)
+        if body is None:
+            return None
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+        query = _only_query(text) if mimetype == FORM_TYPE else text
+    else:
+        return None
+    if query is None or not query.strip() or "\x00" in query:
+        return None
+    return query
 
 
 def wrap(app) -> Callable:
@@ -72,7 +126,7 @@ def wrap(app) -> Callable:
     def wsgi(environ: dict[str, Any], start_response) -> Iterable[bytes]:
         query = _query_of(environ)
         store = app.extensions.get("regio.store") if query is not None else None
-        if store is None or getattr(store, "kind", "") != "embedded":
+        if store is None:
             return flask_wsgi(environ, start_response)
         started = time.perf_counter()
         try:
@@ -108,7 +162,7 @@ def _respond(environ, start_response, status: int, headers: list, body, size: in
         access_log.info(json.dumps({
             "ts": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             "remote": environ.get("REMOTE_ADDR"),
-            "method": "GET",
+            "method": environ.get("REQUEST_METHOD"),
             "path": "/sparql",
             "status": status,
             "ms": round((time.perf_counter() - started) * 1000, 1),
