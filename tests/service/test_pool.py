@@ -1,0 +1,78 @@
+"""The query worker pool (``regio.store.pool``): workers started under load stay while they are
+used and are stopped once idle; small answers come back whole (with a length), large ones
+streamed; a worker killed at its deadline is replaced."""
+
+from __future__ import annotations
+
+import time
+
+import pyoxigraph as ox
+import pytest
+
+from regio.store import pool as pool_module
+from regio.store.errors import QueryTimeout
+from regio.store.pool import WorkerPool
+
+EX = "https://example.org/pool/"
+
+
+@pytest.fixture()
+def snapshot(tmp_path):
+    store = ox.Store(str(tmp_path / "store"))
+    store.extend(ox.Quad(ox.NamedNode(f"{EX}s{i}"), ox.NamedNode(f"{EX}p"), ox.Literal(str(i)),
+                         ox.NamedNode(f"{EX}g")) for i in range(3000))
+    store.flush()
+    store.backup(str(tmp_path / "snap"))
+    del store
+    return str(tmp_path / "snap")
+
+
+def _request(snapshot: str, query: str, media_type: str = "text/csv") -> dict:
+    return {"query": query, "media_type": media_type, "snapshot": snapshot, "union": True, "max_rows": 0}
+
+
+def test_small_answer_whole_large_streamed(snapshot) -> None:
+    pool = WorkerPool(1)
+    try:
+        media, chunks = pool.run(_request(snapshot, f"SELECT ?o WHERE {{ <{EX}s1> ?p ?o }}"), timeout=30)
+        assert media == "text/csv" and isinstance(chunks, list) and chunks[0].split() == [b"o", b"1"]
+        media, chunks = pool.run(_request(snapshot, "SELECT ?s ?o WHERE { ?s ?p ?o } ORDER BY ?s"), timeout=30)
+        assert not isinstance(chunks, list)  # more than fits in one read: streamed
+        assert b"".join(chunks).count(b"\n") == 3001
+        assert pool.idle.qsize() == 1  # the worker came back after the stream ended
+    finally:
+        pool.close()
+
+
+def test_surplus_workers_stay_while_used_then_stop(snapshot, monkeypatch) -> None:
+    pool = WorkerPool(1)
+    try:
+        first = pool._acquire(5)
+        second = pool._acquire(5)  # all busy: a surplus worker is started
+        assert len(pool.workers) == 2
+        pool.release(first)
+        pool.release(second)
+        assert len(pool.workers) == 2 and pool.idle.qsize() == 2  # kept: it was just used
+        monkeypatch.setattr(pool_module, "SURPLUS_IDLE", 0.0)
+        time.sleep(0.01)
+        worker = pool._acquire(5)
+        pool.release(worker)  # the other one has been idle longer than SURPLUS_IDLE: stopped
+        assert len(pool.workers) == 1 and pool.idle.qsize() == 1
+        media, chunks = pool.run(_request(snapshot, "ASK { ?s ?p ?o }", "application/sparql-results+json"), timeout=30)
+        assert b"true" in b"".join(chunks)
+    finally:
+        pool.close()
+
+
+def test_deadline_kills_and_replaces_the_worker(snapshot) -> None:
+    pool = WorkerPool(1)
+    try:
+        runaway = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+        started = time.monotonic()
+        with pytest.raises(QueryTimeout):
+            pool.run(_request(snapshot, runaway), timeout=1.0)
+        assert time.monotonic() - started < 2.0
+        media, chunks = pool.run(_request(snapshot, f"ASK {{ <{EX}s2> ?p ?o }}", "text/csv"), timeout=30)
+        assert b"true" in b"".join(chunks)
+    finally:
+        pool.close()
