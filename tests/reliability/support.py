@@ -66,7 +66,7 @@ class Server:
         if self.wsgi == "gunicorn":
             return [str(Path(sys.executable).with_name("gunicorn")), "--bind", f"127.0.0.1:{self.port}",
                     "--workers", str(self.workers), "--threads", "4", "--timeout", "120",
-                    "regio.web:create_app()"]
+                    "--worker-class", "regio.web.keepalive.KeepAliveWorker", "regio.web:create_app()"]
         cmd = [REGIO, "serve", "--host", "127.0.0.1", "--port", str(self.port)]
         if self.store_url:
             cmd += ["--store", self.store_url]

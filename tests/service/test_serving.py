@@ -178,6 +178,7 @@ def _until_answered_by(ask, workers: int) -> set:
 def _start_gunicorn(env: dict, workers: int = 2) -> tuple[subprocess.Popen, str]:
     port = free_port()
     proc = subprocess.Popen([str(BIN / "gunicorn"), "--workers", str(workers), "--threads", "4",
+                             "--worker-class", "regio.web.keepalive.KeepAliveWorker",
                              "--bind", f"127.0.0.1:{port}", "regio.web:create_app()"], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
     url = f"http://127.0.0.1:{port}"

@@ -1,9 +1,11 @@
-"""``regio serve``: run the service under gunicorn — one process with threads, or ``--processes N``
-workers sharing the store (see docs/service.md) — or ``--server werkzeug`` (Werkzeug's development
-server, which closes the connection after every request and starts a thread per connection).
+"""``regio serve``: run the service under gunicorn with a thread per keep-alive connection
+(``regio.web.keepalive``) — one process, or ``--processes N`` workers sharing the store (see
+docs/service.md) — or ``--server werkzeug`` (Werkzeug's development server, which closes the
+connection after every request and starts a thread per connection).
 
 Measured with bench/light_load.py on 2 cores (light mix, 8 clients): Werkzeug 520–550 queries/s
-and 1.4–1.6 ms for one client; gunicorn 780–800 q/s and 1.1 ms; two gunicorn processes 1,120–1,180 q/s.
+and 1.4–1.6 ms for one client; gunicorn's gthread worker 780–800 q/s and 1.1 ms (before the fast
+path for POST and the pool's changes); see docs/service.md for the current figures.
 """
 
 from __future__ import annotations
@@ -13,6 +15,9 @@ import os
 import sys
 
 import click
+
+#: Threads of a web process: each serves one keep-alive connection (regio.web.keepalive).
+THREADS = 32
 
 
 @click.command("serve")
@@ -33,7 +38,7 @@ import click
               help="Web processes (>1: gunicorn workers sharing the store; see docs/service.md).")
 @click.option("--server", type=click.Choice(["gunicorn", "werkzeug"]), envvar="REGIO_SERVER",
               default="gunicorn", show_default=True,
-              help="HTTP server of a single process: Werkzeug's threaded server or gunicorn (gthread); "
+              help="HTTP server of a single process: Werkzeug's threaded server or gunicorn; "
                    "--processes N > 1 always runs gunicorn.")
 @click.option("--quiet", is_flag=True, help="No access log.")
 def serve_command(host, port, data_dir, store_url, token, timeout, max_rows, max_body, query_workers,
@@ -56,8 +61,8 @@ def serve_command(host, port, data_dir, store_url, token, timeout, max_rows, max
     if allow_service_host:
         config["REGIO_ALLOWED_SERVICE_HOSTS"] = ",".join(allow_service_host)
     if processes > 1 or server == "gunicorn":
-        if processes == 1 and not os.environ.get("REGIO_SHARED_STORE"):
-            config["REGIO_SHARED_STORE"] = "false"  # one process: no replicas to publish to
+        if not os.environ.get("REGIO_SHARED_STORE"):  # one process: no replicas to publish to
+            config["REGIO_SHARED_STORE"] = "true" if processes > 1 else "false"
         _run_gunicorn(config, host, port, processes)
         return
     try:
@@ -86,9 +91,9 @@ def _run_gunicorn(config: dict, host: str, port: int, processes: int) -> None:
     class Service(BaseApplication):
         def load_config(self) -> None:
             # limit_request_line 0: a GET query may be long (Werkzeug takes 64 KiB request lines)
-            for key, value in {"bind": f"{host}:{port}", "workers": processes, "threads": 8,
-                               "worker_class": "gthread", "timeout": 600, "graceful_timeout": 10,
-                               "limit_request_line": 0}.items():
+            for key, value in {"bind": f"{host}:{port}", "workers": processes, "threads": THREADS,
+                               "worker_class": "regio.web.keepalive.KeepAliveWorker", "keepalive": 5,
+                               "timeout": 600, "graceful_timeout": 10, "limit_request_line": 0}.items():
                 self.cfg.set(key, value)
 
         def load(self):
