@@ -1,5 +1,5 @@
-"""The query worker pool (``regio.store.pool``): workers started under load stay while they are
-used and are stopped once idle; small answers come back whole (with a length), large ones
+"""The query worker pool (``regio.store.pool``): the most recently used worker answers next;
+workers started under load stay while they are used and are stopped once idle; small answers come back whole (with a length), large ones
 streamed; a worker killed at its deadline is replaced."""
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ def test_small_answer_whole_large_streamed(snapshot) -> None:
         media, chunks = pool.run(_request(snapshot, "SELECT ?s ?o WHERE { ?s ?p ?o } ORDER BY ?s"), timeout=30)
         assert not isinstance(chunks, list)  # more than fits in one read: streamed
         assert b"".join(chunks).count(b"\n") == 3001
-        assert pool.idle.qsize() == 1  # the worker came back after the stream ended
+        assert len(pool.idle) == 1  # the worker came back after the stream ended
     finally:
         pool.close()
 
@@ -52,12 +52,13 @@ def test_surplus_workers_stay_while_used_then_stop(snapshot, monkeypatch) -> Non
         assert len(pool.workers) == 2
         pool.release(first)
         pool.release(second)
-        assert len(pool.workers) == 2 and pool.idle.qsize() == 2  # kept: it was just used
+        assert len(pool.workers) == 2 and len(pool.idle) == 2  # kept: it was just used
         monkeypatch.setattr(pool_module, "SURPLUS_IDLE", 0.0)
         time.sleep(0.01)
         worker = pool._acquire(5)
+        assert worker is second  # the most recently used: its caches are warm
         pool.release(worker)  # the other one has been idle longer than SURPLUS_IDLE: stopped
-        assert len(pool.workers) == 1 and pool.idle.qsize() == 1
+        assert len(pool.workers) == 1 and len(pool.idle) == 1
         media, chunks = pool.run(_request(snapshot, "ASK { ?s ?p ?o }", "application/sparql-results+json"), timeout=30)
         assert b"true" in b"".join(chunks)
     finally:

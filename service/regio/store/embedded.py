@@ -95,10 +95,11 @@ def open_oxigraph(path: Path) -> ox.Store:
 
 def shared_mode(config: dict[str, Any]) -> bool:
     """Whether several processes share the data directory (primary + replicas): REGIO_SHARED_STORE
-    true, or "auto" (the default) under gunicorn."""
+    true, or "auto" (the default) in a process started by the ``gunicorn`` command (``regio serve``
+    says which itself).  Having imported gunicorn is not enough: a test or script may do that."""
     value = str(config.get("REGIO_SHARED_STORE", "auto")).lower()
     if value == "auto":
-        return "gunicorn" in sys.modules
+        return "gunicorn" in Path(sys.argv[0] if sys.argv else "").parts[-2:]
     return value in ("1", "true", "yes", "on")
 
 

@@ -12,13 +12,13 @@ from __future__ import annotations
 import json
 import logging
 import os
-import queue
 import select
 import struct
 import subprocess
 import sys
 import threading
 import time
+from collections import deque
 from typing import Iterator
 
 from regio.store.errors import QueryTimeout, StoreError
@@ -153,52 +153,49 @@ class WorkerPool:
     def __init__(self, size: int):
         self.size = size
         self.max_size = 2 * size
-        self.idle: queue.Queue[Worker] = queue.Queue()
+        #: idle workers, the most recently used last: taken from that end, so that under light
+        #: load the same worker (its store cache and memory warm) answers one query after another
+        self.idle: deque[Worker] = deque()
         self.workers: set[Worker] = set()
         self.lock = threading.Lock()
+        self.ready = threading.Condition(self.lock)
         self.closed = False
         for _ in range(size):
             self._add()
 
     def _acquire(self, timeout: float | None) -> Worker:
-        try:
-            return self.idle.get_nowait()
-        except queue.Empty:
-            pass
+        deadline = time.monotonic() + timeout if timeout else None
         with self.lock:
-            grow = not self.closed and len(self.workers) < self.max_size
-            if grow:
-                worker = Worker()
-                self.workers.add(worker)
-        if grow:
-            return worker
-        try:
-            return self.idle.get(timeout=timeout)
-        except queue.Empty:
-            raise QueryTimeout(f"all query workers stayed busy for {timeout:g} s; try again later") from None
+            if self.idle:
+                return self.idle.pop()
+            if not self.closed and len(self.workers) < self.max_size:
+                worker = None
+            else:
+                while not self.idle:
+                    left = deadline - time.monotonic() if deadline else None
+                    if (left is not None and left <= 0) or not self.ready.wait(left):
+                        raise QueryTimeout(f"all query workers stayed busy for {timeout:g} s; try again later")
+                return self.idle.pop()
+        worker = Worker()  # all busy: one more (outside the lock: starting a process takes a while)
+        with self.lock:
+            self.workers.add(worker)
+        return worker
 
     def release(self, worker: Worker) -> None:
-        """Back to the idle queue.  Workers beyond ``size`` stay while they are used (starting a
-        process and opening the store costs far more than a query); one that the queue has not
-        handed out for SURPLUS_IDLE seconds is stopped when it comes round."""
+        """Back among the idle.  Workers beyond ``size`` stay while they are used (starting a
+        process and opening the store costs far more than a query); one left idle for
+        SURPLUS_IDLE seconds is stopped."""
         now = time.monotonic()
         worker.last_used = now
-        self.idle.put(worker)
         stale = []
         with self.lock:
-            if len(self.workers) > self.size:
-                while len(self.workers) - len(stale) > self.size:
-                    try:
-                        candidate = self.idle.get_nowait()
-                    except queue.Empty:
-                        break
-                    if now - candidate.last_used > SURPLUS_IDLE:
-                        stale.append(candidate)
-                    else:
-                        self.idle.put(candidate)
-                        break
-                for w in stale:
-                    self.workers.discard(w)
+            self.idle.append(worker)
+            while len(self.workers) - len(stale) > self.size and self.idle \
+                    and now - self.idle[0].last_used > SURPLUS_IDLE:
+                stale.append(self.idle.popleft())
+            for w in stale:
+                self.workers.discard(w)
+            self.ready.notify()
         for w in stale:
             w.kill()
 
@@ -208,7 +205,8 @@ class WorkerPool:
         worker = Worker()
         with self.lock:
             self.workers.add(worker)
-        self.idle.put(worker)
+            self.idle.appendleft(worker)  # fresh: used after the warm ones
+            self.ready.notify()
 
     def _replace(self, worker: Worker) -> None:
         worker.kill()
