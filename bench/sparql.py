@@ -6,8 +6,9 @@
 One run, on one generated dataset (bench/synthetic.py + the ontology, materialised by the service
 so every server holds the same asserted + inferred triples):
 
-- ``regio``: the service with its embedded store, under gunicorn (1 process, 8 threads; the
-  service's own query worker processes behind it), over HTTP;
+- ``regio``: the service with its embedded store as ``regio serve --quiet`` starts it (one gunicorn
+  process with REGIO's keep-alive worker; the service's own query worker processes behind it),
+  over HTTP;
 - ``oxigraph``: ``oxigraph serve-read-only`` (PyPI ``oxigraph``) on a store loaded with the same
   triples;
 - ``rdflib-endpoint`` (PyPI, in-memory rdflib graph, under uvicorn);
@@ -219,8 +220,7 @@ def start_regio(tmp: Path, data_dir: Path, store_url: str | None = None) -> Serv
     if store_url:
         # The data is already in the engine; the service must not try to write its defaults there.
         env = {"REGIO_STORE_URL": store_url, "REGIO_QUERY_TIMEOUT": "600", "REGIO_LOAD_DEFAULT": "0"}
-    cmd = [str(BIN / "gunicorn"), "--workers", "1", "--worker-class", "gthread", "--threads", "8",
-           "--bind", f"127.0.0.1:{port}", "--timeout", "600", "regio.web:create_app()"]
+    cmd = [str(BIN / "regio"), "serve", "--host", "127.0.0.1", "--port", str(port), "--quiet"]
     return Server("regio", cmd, f"http://127.0.0.1:{port}/sparql", env=env, log=tmp / "regio.log")
 
 

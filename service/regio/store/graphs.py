@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Iterable
 
 from regio import paths
 
@@ -62,5 +63,6 @@ PREFIXES: dict[str, str] = {
 }
 
 
-def prefix_lines() -> str:
-    return "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
+def prefix_lines(names: Iterable[str] | None = None) -> str:
+    """PREFIX declarations of the default prefixes (only ``names``, if given)."""
+    return "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items() if names is None or p in names)

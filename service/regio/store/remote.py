@@ -385,7 +385,7 @@ class RemoteStore(BaseStore):
               base_iri: str | None = None) -> tuple[str, Iterable[bytes]]:
         info = self._analyze(sparql)
         media_type = self._media_type(accept, info)
-        text = graphs.prefix_lines() + cap_rows(sparql, info, self.max_rows)
+        text = graphs.prefix_lines(info.default_prefixes) + cap_rows(sparql, info, self.max_rows)
         if base_iri and "BASE" not in sparql.upper():
             text = f"BASE <{base_iri}>\n{text}"
         data = {"query": text, **self._dataset(info, default_graph_uris, named_graph_uris, inference)}

@@ -182,6 +182,9 @@ class QueryInfo:
     #: the look-up's pattern, each term ("iri", IRI) / ("literal", value, language, datatype IRI)
     #: / ("var",), or None when a term is not that plain (escapes, unknown prefix …)
     pattern: tuple | None = None
+    #: the service's default prefixes (graphs.PREFIXES) the query uses without declaring them:
+    #: what a remote engine must be told
+    default_prefixes: frozenset[str] = frozenset()
 
 
 def analyze_query(text: str, *, allowed_hosts: frozenset[str] = frozenset()) -> QueryInfo:
@@ -233,7 +236,16 @@ def _analyze(text: str, allowed_hosts: frozenset[str]) -> QueryInfo:
         raise SparqlTextError("not a SPARQL query: expected SELECT, ASK, CONSTRUCT or DESCRIBE")
     lookup = is_lookup(tokens)
     pattern = _pattern(tokens, prefixes, base) if lookup else None
-    return QueryInfo(form, has_dataset, limit, select_start, dataset_span, lookup, pattern)
+    return QueryInfo(form, has_dataset, limit, select_start, dataset_span, lookup, pattern,
+                     _default_prefixes_used(tokens))
+
+
+def _default_prefixes_used(tokens: list[Token]) -> frozenset[str]:
+    from regio.store.graphs import PREFIXES
+
+    declared = {tokens[i + 1].text.rstrip(":") for i, tok in enumerate(tokens[:-1]) if tok.upper == "PREFIX"}
+    used = {tok.text.split(":", 1)[0] for tok in tokens if tok.kind == "pname"}
+    return frozenset(p for p in used - declared if p in PREFIXES)
 
 
 def _pattern(tokens: list[Token], prefixes: dict[str, str], base: str | None) -> tuple | None:
