@@ -77,3 +77,43 @@ def test_deadline_kills_and_replaces_the_worker(snapshot) -> None:
         assert b"true" in b"".join(chunks)
     finally:
         pool.close()
+
+
+def _ask(worker, request: dict) -> tuple[dict, bytes]:
+    """One request straight to a worker: (head, data)."""
+    import json
+
+    worker.send(request)
+    kind, payload = worker.frame(time.monotonic() + 30)
+    assert kind == b"H", payload
+    head, data = json.loads(payload), b""
+    while True:
+        kind, payload = worker.frame(time.monotonic() + 30)
+        if kind == b"Z":
+            return head, data
+        data += payload
+
+
+def test_worker_answers_from_an_in_memory_copy(snapshot, tmp_path) -> None:
+    """With memory_quads, the worker copies the snapshot into memory in the background and then
+    answers from the copy — the same rows; a snapshot over the limit is never copied."""
+    query = "SELECT ?s ?o WHERE { ?s ?p ?o FILTER(?o < \"20\") } ORDER BY ?s"
+    request = _request(snapshot, query)
+    for memory_quads, expected in ((10_000, "memory"), (100, "rocksdb")):
+        worker = pool_module.Worker(memory_quads)
+        try:
+            first_head, first = _ask(worker, request)
+            assert first_head["storage"] == "rocksdb"  # the copy is not ready yet
+            deadline = time.monotonic() + (20 if expected == "memory" else 1.5)
+            while True:
+                head, data = _ask(worker, request)
+                assert data == first
+                if head["storage"] == expected == "memory" or time.monotonic() > deadline:
+                    break
+                time.sleep(0.05)
+            assert head["storage"] == expected
+            if expected == "memory":  # the copy keeps the named graphs
+                head, data = _ask(worker, _request(snapshot, "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { } }"))
+                assert head["storage"] == "memory" and data.split() == [b"n", b"1"]
+        finally:
+            worker.kill()

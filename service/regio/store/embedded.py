@@ -135,8 +135,8 @@ class EmbeddedStore(BaseStore):
                 shutil.rmtree(self.snapshot_dir, ignore_errors=True)
             self._new_snapshot()
         if workers > 0:
-            from regio.store.pool import WorkerPool
-            self.pool = WorkerPool(workers)
+            from regio.store.pool import pool_for
+            self.pool = pool_for(config)
 
     # -- snapshots for the query workers ----------------------------------------------------------
     def _new_snapshot(self) -> None:

@@ -31,10 +31,10 @@ SURPLUS_IDLE = 60.0
 
 
 class Worker:
-    def __init__(self) -> None:
+    def __init__(self, memory_quads: int = 0) -> None:
         env = dict(os.environ)
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "regio.store.worker"], stdin=subprocess.PIPE,
+            [sys.executable, "-m", "regio.store.worker", str(memory_quads)], stdin=subprocess.PIPE,
             stdout=subprocess.PIPE, bufsize=0, env=env, close_fds=True)
         self.fd = self.proc.stdout.fileno()
         self.snapshot: str | None = None
@@ -150,9 +150,12 @@ class WorkerPool:
     """``size`` workers kept ready; up to ``2 × size`` while they are all busy (so a few runaway
     queries do not queue the light ones behind them until their deadline)."""
 
-    def __init__(self, size: int):
+    def __init__(self, size: int, memory_quads: int = 0):
         self.size = size
         self.max_size = 2 * size
+        #: the ``size`` standing workers keep an in-memory copy of snapshots up to this many quads
+        #: (``regio.store.worker.Snapshots``); workers started under load read RocksDB only
+        self.memory_quads = memory_quads
         #: idle workers, the most recently used last: taken from that end, so that under light
         #: load the same worker (its store cache and memory warm) answers one query after another
         self.idle: deque[Worker] = deque()
@@ -202,7 +205,7 @@ class WorkerPool:
     def _add(self) -> None:
         if self.closed:
             return
-        worker = Worker()
+        worker = Worker(self.memory_quads)
         with self.lock:
             self.workers.add(worker)
             self.idle.appendleft(worker)  # fresh: used after the warm ones
@@ -258,3 +261,11 @@ class WorkerPool:
             self.workers.clear()
         for w in workers:
             w.kill()
+
+
+def pool_for(config) -> WorkerPool | None:
+    """The query worker pool the configuration asks for (REGIO_QUERY_WORKERS; none if 0)."""
+    workers = int(config.get("REGIO_QUERY_WORKERS", 2) or 0)
+    if workers <= 0:
+        return None
+    return WorkerPool(workers, memory_quads=int(config.get("REGIO_WORKER_MEMORY_QUADS", 2_000_000) or 0))

@@ -62,11 +62,8 @@ class ReplicaStore(EmbeddedStore):
         self._lookup_sizes: dict[tuple, bool] = {}
         self.session = requests.Session()
         self._executor = ThreadPoolExecutor(max_workers=8, thread_name_prefix="regio-query")
-        workers = int(config.get("REGIO_QUERY_WORKERS", 2) or 0)
-        self.pool = None
-        if workers > 0:
-            from regio.store.pool import WorkerPool
-            self.pool = WorkerPool(workers)
+        from regio.store.pool import pool_for
+        self.pool = pool_for(config)
 
     # -- the current snapshot --------------------------------------------------------------------------
     @property

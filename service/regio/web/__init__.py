@@ -23,6 +23,7 @@ DEFAULTS: dict[str, Any] = {
     "REGIO_MAX_ROWS": 100_000,
     "REGIO_ALLOWED_SERVICE_HOSTS": "",   # comma-separated hosts SERVICE/LOAD may reach
     "REGIO_QUERY_WORKERS": 4,        # embedded: killable query processes (0: queries run in process)
+    "REGIO_WORKER_MEMORY_QUADS": 2_000_000,  # embedded: query workers copy stores up to this size into memory (0: off)
     "REGIO_LOAD_DEFAULT": True,      # embedded: load/refresh the default dataset on start
     "REGIO_STORE_UPDATE_URL": None,  # remote: update endpoint (default: derived from REGIO_STORE_URL)
     "REGIO_STORE_GSP_URL": None,     # remote: Graph Store endpoint (default: derived)

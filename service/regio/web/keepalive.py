@@ -12,7 +12,9 @@ still (Granian) answer malformed requests with an empty 400.
 
 A connection holds its thread while open, so the pool is large (``--threads``, at least
 ``MIN_THREADS``): a thread blocked on a socket costs memory, not CPU; the GIL is only taken to
-run the app.  Connections beyond the pool wait for a thread in the kernel's accept queue.
+run the app.  An idle connection gives its thread back after ``--keep-alive`` seconds (2 under
+``regio serve``: a browser keeps several connections open); connections beyond the pool wait
+for a thread in a queue and then in the kernel's accept queue.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from gunicorn import http, util
 from gunicorn.http import wsgi
 from gunicorn.workers import base
 
-MIN_THREADS = 32
+MIN_THREADS = 64
 
 
 class KeepAliveWorker(base.Worker):

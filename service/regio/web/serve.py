@@ -17,7 +17,7 @@ import sys
 import click
 
 #: Threads of a web process: each serves one keep-alive connection (regio.web.keepalive).
-THREADS = 32
+THREADS = 64
 
 
 @click.command("serve")
@@ -92,7 +92,7 @@ def _run_gunicorn(config: dict, host: str, port: int, processes: int) -> None:
         def load_config(self) -> None:
             # limit_request_line 0: a GET query may be long (Werkzeug takes 64 KiB request lines)
             for key, value in {"bind": f"{host}:{port}", "workers": processes, "threads": THREADS,
-                               "worker_class": "regio.web.keepalive.KeepAliveWorker", "keepalive": 5,
+                               "worker_class": "regio.web.keepalive.KeepAliveWorker", "keepalive": 2,
                                "timeout": 600, "graceful_timeout": 10, "limit_request_line": 0}.items():
                 self.cfg.set(key, value)
 
