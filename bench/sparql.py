@@ -1,7 +1,7 @@
 """Benchmark: the REGIO SPARQL service against other SPARQL servers on the same data and queries.
 
     python bench/sparql.py [--triples 1000000] [--seed 0] [--repeat 5] [--duration 10]
-                           [--only regio,oxigraph,rdflib-endpoint,virtuoso]
+                           [--warmup 5] [--settle 30] [--only regio,oxigraph,rdflib-endpoint,virtuoso]
 
 One run, on one generated dataset (bench/synthetic.py + the ontology, materialised by the service
 so every server holds the same asserted + inferred triples):
@@ -16,6 +16,9 @@ so every server holds the same asserted + inferred triples):
   Debian's ``virtuoso-opensource`` is installed (``virtuoso-t`` on the PATH).
 
 The servers are started one after another on free loopback ports and stopped after their turn.
+Each first gets ``--warmup`` seconds of the light mix with all clients (not measured); regio then
+``--settle`` seconds more, for its query workers' in-memory copies of the store (loaded in the
+background once a worker is first asked; a service that has been up a while has them).
 For each query: the median latency over ``--repeat`` runs after one warm-up, ratios to
 ``oxigraph``, and a check that every server returned the same number of rows; then the throughput
 of a light mix of look-ups with 8 concurrent clients for ``--duration`` seconds.
@@ -190,19 +193,29 @@ def request(url: str, query: str, timeout: float = 600) -> tuple[int, bytes]:
     body = urllib.parse.urlencode({"query": query})
     headers = {"Content-Type": "application/x-www-form-urlencoded",
                "Accept": "application/sparql-results+json"}
-    try:
-        conn.request("POST", parsed.path or "/", body=body, headers=headers)
-        if hasattr(socket, "TCP_QUICKACK") and conn.sock is not None:
-            # ACK at once: on a keep-alive connection Linux delays ACKs 40 ms, and a server that
-            # writes headers and body separately (Virtuoso) waits for that ACK (Nagle) — 40 ms
-            # that would be charged to the server (regio's remote store does the same)
-            conn.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_QUICKACK, 1)
-        resp = conn.getresponse()
-        data = resp.read()
-    except (OSError, http.client.HTTPException):
-        conn.close()
-        conns.pop(key, None)
-        raise
+    for attempt in (1, 2):
+        reused = conn.sock is not None
+        try:
+            conn.request("POST", parsed.path or "/", body=body, headers=headers)
+            if hasattr(socket, "TCP_QUICKACK") and conn.sock is not None:
+                # ACK at once: on a keep-alive connection Linux delays ACKs 40 ms, and a server that
+                # writes headers and body separately (Virtuoso) waits for that ACK (Nagle) — 40 ms
+                # that would be charged to the server (regio's remote store does the same)
+                conn.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_QUICKACK, 1)
+            resp = conn.getresponse()
+            data = resp.read()
+            break
+        except (BrokenPipeError, ConnectionResetError, http.client.RemoteDisconnected):
+            conn.close()
+            if not (reused and attempt == 1):
+                conns.pop(key, None)
+                raise
+            # the server had closed the idle keep-alive connection (servers do after a few
+            # seconds): as HTTP clients do, send the (idempotent) query again on a new one
+        except (OSError, http.client.HTTPException):
+            conn.close()
+            conns.pop(key, None)
+            raise
     if resp.getheader("Connection", "").lower() == "close":
         conn.close()
         conns.pop(key, None)
@@ -361,6 +374,8 @@ def measure(server: Server, args, n_firms: int, n_clusters: int) -> dict:
     start = time.perf_counter()
     server.wait_ready()
     ready = time.perf_counter() - start
+    if args.warmup:  # every server: the light mix with all clients, not measured
+        throughput(server, args.warmup, args.clients, n_firms, n_clusters)
     if server.name == "regio" and args.settle:
         # its query workers copy the store into memory in the background after a start
         # (regio.store.worker.Snapshots); a service that has been up a while has done so
@@ -423,6 +438,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--query-timeout", type=float, default=120.0,
                         help="give up on a query after this many seconds (reported as '> N s')")
+    parser.add_argument("--warmup", type=float, default=5.0,
+                        help="seconds of the light mix with all clients before measuring (every server)")
     parser.add_argument("--settle", type=float, default=30.0,
                         help="seconds to wait after regio is ready (its workers load in-memory copies)")
     parser.add_argument("--only", default="", help="comma-separated servers (default: all available)")

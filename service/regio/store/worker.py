@@ -19,8 +19,10 @@ its time runs out has sent nothing yet and can be answered 503 instead of a trun
 
 from __future__ import annotations
 
+import fcntl
 import itertools
 import json
+import os
 import struct
 import sys
 import threading
@@ -165,10 +167,17 @@ class Snapshots:
             if sum(1 for _ in itertools.islice(disk.quads_for_pattern(None, None, None, None),
                                                self.memory_quads + 1)) > self.memory_quads:
                 return  # too large: self.loading stays set, so no copy is tried again
-            copy = ox.Store()
-            copy.bulk_load(disk.dump(format=ox.RdfFormat.N_QUADS), format=ox.RdfFormat.N_QUADS)
-            for graph in disk.named_graphs():  # empty named graphs are not in the dump
-                copy.add_graph(graph)
+            # one worker copies at a time: on a few cores, copies made side by side would all be
+            # late (and slow the queries meanwhile); the lock goes with this process if it is killed
+            with open(os.path.join(os.path.dirname(path), ".copy.lock"), "a") as lock:
+                fcntl.flock(lock, fcntl.LOCK_EX)
+                if self.path != path:
+                    self.loading = None
+                    return  # superseded while waiting
+                copy = ox.Store()
+                copy.bulk_load(disk.dump(format=ox.RdfFormat.N_QUADS), format=ox.RdfFormat.N_QUADS)
+                for graph in disk.named_graphs():  # empty named graphs are not in the dump
+                    copy.add_graph(graph)
             if self.path == path:
                 self.memory = (path, copy)
             self.loading = None
