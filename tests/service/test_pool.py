@@ -117,3 +117,15 @@ def test_worker_answers_from_an_in_memory_copy(snapshot, tmp_path) -> None:
                 assert head["storage"] == "memory" and data.split() == [b"n", b"1"]
         finally:
             worker.kill()
+
+
+def test_pool_prefers_a_worker_that_answers_from_memory(snapshot) -> None:
+    pool = WorkerPool(2)
+    try:
+        first, second = pool._acquire(5), pool._acquire(5)
+        first.in_memory = True
+        pool.release(first)
+        pool.release(second)  # the most recently used, but reading RocksDB
+        assert pool._acquire(5) is first
+    finally:
+        pool.close()

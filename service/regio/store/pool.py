@@ -40,6 +40,7 @@ class Worker:
         self.snapshot: str | None = None
         self.pending = bytearray()  # read from the pipe, not yet taken as frames
         self.last_used = time.monotonic()
+        self.in_memory = False  # its last answer came from an in-memory copy of the store
 
     def send(self, request: dict) -> None:
         self.snapshot = request["snapshot"]
@@ -170,7 +171,7 @@ class WorkerPool:
         deadline = time.monotonic() + timeout if timeout else None
         with self.lock:
             if self.idle:
-                return self.idle.pop()
+                return self._take_idle()
             if not self.closed and len(self.workers) < self.max_size:
                 worker = None
             else:
@@ -178,11 +179,21 @@ class WorkerPool:
                     left = deadline - time.monotonic() if deadline else None
                     if (left is not None and left <= 0) or not self.ready.wait(left):
                         raise QueryTimeout(f"all query workers stayed busy for {timeout:g} s; try again later")
-                return self.idle.pop()
+                return self._take_idle()
         worker = Worker()  # all busy: one more (outside the lock: starting a process takes a while)
         with self.lock:
             self.workers.add(worker)
         return worker
+
+    def _take_idle(self) -> Worker:
+        """The most recently used idle worker that answers from memory, else the most recently
+        used one (its caches are warm).  Called with the lock held and a worker idle."""
+        for i in range(len(self.idle) - 1, -1, -1):
+            if self.idle[i].in_memory:
+                worker = self.idle[i]
+                del self.idle[i]
+                return worker
+        return self.idle.pop()
 
     def release(self, worker: Worker) -> None:
         """Back among the idle.  Workers beyond ``size`` stay while they are used (starting a
@@ -248,6 +259,7 @@ class WorkerPool:
                 self._replace(worker)
             raise StoreError(error["status"], error["message"])
         head = json.loads(payload)
+        worker.in_memory = head.get("storage") == "memory"
         whole = worker.whole_answer()
         if whole is not None:  # a small answer, here already: no stream, and a Content-Length
             self.release(worker)
