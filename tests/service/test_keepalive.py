@@ -24,11 +24,13 @@ from .conftest import free_port
 
 BIN = Path(sys.executable).parent
 APP = '''
-import time
+import os, time
 def app(environ, start_response):
     if environ["PATH_INFO"] == "/slow":
         time.sleep(float(environ.get("QUERY_STRING") or 1))
     body = ("%s %s" % (environ["REQUEST_METHOD"], environ["PATH_INFO"])).encode()
+    if environ["PATH_INFO"] == "/pid":
+        body = str(os.getpid()).encode()
     start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", str(len(body)))])
     return [body]
 '''
@@ -137,3 +139,27 @@ def test_stop_lets_the_request_in_progress_finish(server) -> None:
     t.join(30)
     assert result == ["GET /slow"]
     assert proc.wait(20) == 0
+
+
+def test_max_requests_restarts_the_worker(tmp_path) -> None:
+    """gunicorn's --max-requests: the worker answers, closes the connection and is replaced."""
+    (tmp_path / "kaapp.py").write_text(APP)
+    port = free_port()
+    proc = subprocess.Popen([str(BIN / "gunicorn"), "--worker-class", "regio.web.keepalive.KeepAliveWorker",
+                             "--max-requests", "3", "--bind", f"127.0.0.1:{port}", "kaapp:app"],
+                            cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(tmp_path)},
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        pids: list[str] = []
+        deadline = time.monotonic() + 30
+        while len(pids) < 9 and time.monotonic() < deadline:
+            try:
+                r = requests.get(f"http://127.0.0.1:{port}/pid", timeout=2)
+                assert r.status_code == 200
+                pids.append(r.text)
+            except requests.RequestException:
+                time.sleep(0.1)  # starting, or between a worker and its replacement
+        assert len(pids) == 9 and len(set(pids)) >= 3, pids  # a new worker every three requests
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(10)

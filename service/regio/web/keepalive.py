@@ -139,6 +139,10 @@ class KeepAliveWorker(base.Worker):
             resp, environ = wsgi.create(req, client, addr, listener.getsockname(), self.cfg)
             environ["wsgi.multithread"] = True
             self.nr += 1
+            if self.nr >= self.max_requests:  # gunicorn's --max-requests: restart after this one
+                if self.alive:
+                    self.log.info("Autorestarting worker after current request.")
+                    self.alive = False
             if not self.alive or not self.cfg.keepalive:
                 resp.force_close()
             respiter = self.wsgi(environ, resp.start_response)
