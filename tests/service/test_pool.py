@@ -103,7 +103,7 @@ def test_worker_answers_from_an_in_memory_copy(snapshot, tmp_path) -> None:
         worker = pool_module.Worker(memory_quads)
         try:
             first_head, first = _ask(worker, request)
-            assert first_head["storage"] == "rocksdb"  # the copy is not ready yet
+            assert first_head["storage"] in ("copying", "memory", "rocksdb")
             deadline = time.monotonic() + (20 if expected == "memory" else 1.5)
             while True:
                 head, data = _ask(worker, request)
@@ -119,13 +119,19 @@ def test_worker_answers_from_an_in_memory_copy(snapshot, tmp_path) -> None:
             worker.kill()
 
 
-def test_pool_prefers_a_worker_that_answers_from_memory(snapshot) -> None:
-    pool = WorkerPool(2)
+def test_pool_prefers_workers_in_memory_then_those_still_copying(snapshot) -> None:
+    pool = WorkerPool(3)
     try:
-        first, second = pool._acquire(5), pool._acquire(5)
-        first.in_memory = True
-        pool.release(first)
-        pool.release(second)  # the most recently used, but reading RocksDB
-        assert pool._acquire(5) is first
+        a, b, c = pool._acquire(5), pool._acquire(5), pool._acquire(5)
+        a.storage, b.storage, c.storage = "rocksdb", "copying", "copying"
+        for w in (b, c, a):
+            pool.release(w)
+        assert pool._acquire(5) is b  # the least recently used of those copying: ask it next
+        pool.release(b)
+        c.storage = "memory"
+        assert pool._acquire(5) is c  # answers from memory: first choice
+        pool.release(c)
+        b.storage = c.storage = "rocksdb"
+        assert pool._acquire(5) is c  # no copies: the most recently used
     finally:
         pool.close()

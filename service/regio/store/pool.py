@@ -40,7 +40,9 @@ class Worker:
         self.snapshot: str | None = None
         self.pending = bytearray()  # read from the pipe, not yet taken as frames
         self.last_used = time.monotonic()
-        self.in_memory = False  # its last answer came from an in-memory copy of the store
+        #: where its last answer came from: "memory" (its copy of the store), "copying" (RocksDB
+        #: while it copies the store into memory) or "rocksdb" (no copy coming)
+        self.storage = "copying" if memory_quads > 0 else "rocksdb"
 
     def send(self, request: dict) -> None:
         self.snapshot = request["snapshot"]
@@ -186,11 +188,17 @@ class WorkerPool:
         return worker
 
     def _take_idle(self) -> Worker:
-        """The most recently used idle worker that answers from memory, else the most recently
-        used one (its caches are warm).  Called with the lock held and a worker idle."""
+        """Called with the lock held and a worker idle: the most recently used one that answers
+        from memory; else the least recently used one still copying the store (so that each gets
+        asked, and the pool learns when its copy is ready); else the most recently used one
+        (its caches are warm)."""
         for i in range(len(self.idle) - 1, -1, -1):
-            if self.idle[i].in_memory:
+            if self.idle[i].storage == "memory":
                 worker = self.idle[i]
+                del self.idle[i]
+                return worker
+        for i, worker in enumerate(self.idle):
+            if worker.storage == "copying":
                 del self.idle[i]
                 return worker
         return self.idle.pop()
@@ -259,7 +267,7 @@ class WorkerPool:
                 self._replace(worker)
             raise StoreError(error["status"], error["message"])
         head = json.loads(payload)
-        worker.in_memory = head.get("storage") == "memory"
+        worker.storage = head.get("storage", "rocksdb")
         whole = worker.whole_answer()
         if whole is not None:  # a small answer, here already: no stream, and a Content-Length
             self.release(worker)

@@ -141,9 +141,11 @@ class Snapshots:
         self.disk = None
         self.memory = None           # (path, in-memory store) of the latest copy
         self.loading: str | None = None
+        self.too_large = False
 
     def store_for(self, path: str) -> tuple:
-        """(store, "memory" or "rocksdb") for the snapshot at ``path``."""
+        """(store, storage) for the snapshot at ``path``; storage is "memory" (the copy),
+        "copying" (RocksDB while a copy of this snapshot is being made) or "rocksdb"."""
         import pyoxigraph as ox
 
         if path != self.path:
@@ -155,10 +157,10 @@ class Snapshots:
         if memory is not None and memory[0] == path:
             return memory[1], "memory"
         self.memory = None  # a copy of an older snapshot: its memory is better used by the new one
-        if self.memory_quads > 0 and self.loading is None:
+        if self.memory_quads > 0 and not self.too_large and self.loading is None:
             self.loading = path
             threading.Thread(target=self._copy, args=(path, self.disk), daemon=True).start()
-        return self.disk, "rocksdb"
+        return self.disk, "copying" if self.loading == path else "rocksdb"
 
     def _copy(self, path: str, disk) -> None:
         import pyoxigraph as ox
@@ -166,7 +168,9 @@ class Snapshots:
         try:
             if sum(1 for _ in itertools.islice(disk.quads_for_pattern(None, None, None, None),
                                                self.memory_quads + 1)) > self.memory_quads:
-                return  # too large: self.loading stays set, so no copy is tried again
+                self.too_large = True  # no copy is tried again
+                self.loading = None
+                return
             # one worker copies at a time: on a few cores, copies made side by side would all be
             # late (and slow the queries meanwhile); the lock goes with this process if it is killed
             with open(os.path.join(os.path.dirname(path), ".copy.lock"), "a") as lock:
