@@ -225,8 +225,13 @@ def run_gsp(server) -> list[str]:
                              headers={**server.auth(), "Content-Type": "application/n-triples"})
             assert r.status_code in (201, 204), r.text
         headers.update(server.auth())
-        r = requests.request(method, server.url + target, data=data, headers=headers, timeout=30)
         expected = int(status_line.split()[0])
+        if method == "PUT" and expected == 201:
+            # the suite assumes a fresh store; the session's server may hold this graph from
+            # another test (the default graph, for one): the step creates it, so it goes first
+            r = requests.delete(server.url + target, headers=server.auth(), timeout=30)
+            assert r.status_code in (204, 404), r.text
+        r = requests.request(method, server.url + target, data=data, headers=headers, timeout=30)
         ok = r.status_code == expected if expected in (201, 404) else r.status_code // 100 == expected // 100
         if not ok:
             failures.append(f"{name}: {method} {target} answered {r.status_code} {r.text[:200]!r}, expected {status_line}")
@@ -251,6 +256,10 @@ def run_gsp(server) -> list[str]:
 
 
 def test_graph_store_protocol(live) -> None:
+    # as other tests of the session may have left it: something in the default graph
+    r = requests.post(live.url + "/sparql", timeout=30, headers={**live.auth(), "Content-Type": "application/sparql-update"},
+                      data=b"INSERT DATA { <https://example.org/w3c/left> <https://example.org/w3c/p> 1 }")
+    assert r.status_code == 200, r.text
     failures = run_gsp(live)
     assert not failures, "\n".join(failures)
 
