@@ -174,9 +174,7 @@ class WorkerPool:
         with self.lock:
             if self.idle:
                 return self._take_idle()
-            if not self.closed and len(self.workers) < self.max_size:
-                worker = None
-            else:
+            if self.closed or len(self.workers) >= self.max_size:
                 while not self.idle:
                     left = deadline - time.monotonic() if deadline else None
                     if (left is not None and left <= 0) or not self.ready.wait(left):

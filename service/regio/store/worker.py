@@ -42,7 +42,7 @@ class FrameWriter:
         self.started = False
 
     def _frame(self, kind: bytes, payload: bytes) -> None:
-        self.out.write(kind + struct.pack(">I", len(payload)) + payload)
+        self._frames((kind, payload))
 
     def _frames(self, *frames: tuple[bytes, bytes]) -> None:
         """Several frames in one write: the parent wakes once for a small answer."""
