@@ -29,6 +29,7 @@ from regio.store.errors import InvalidData, StoreError
 from regio.store.formats import content_type
 from regio.web.security import HEADERS as SECURITY_HEADERS
 from regio.web.service import ALLOW_HEADERS, ALLOW_METHODS, access_log
+from regio.web.sparql import FORM_TYPE, QUERY_TYPE
 
 log = logging.getLogger("regio.web")
 
@@ -53,8 +54,6 @@ def _base_url(scheme: str, host: str, root: str) -> str:
 
 #: Larger bodies go to Flask (which applies the body limit and answers 413).
 FAST_BODY = 64 * 1024
-FORM_TYPE = "application/x-www-form-urlencoded"
-QUERY_TYPE = "application/sparql-query"
 
 
 def _only_query(raw: str) -> str | None:
