@@ -6,7 +6,7 @@
 One dataset (bench/synthetic.py in the user graph, the default dataset in its graphs, the
 rdfs:subClassOf closure of the types in the inferred graph, so the analytical queries have work
 to do) is loaded into each engine; then the queries of bench/sparql.py are sent to the engine
-directly and through the service in front of it (gunicorn, 1 process, 8 threads, as in
+directly and through the service in front of it (`regio serve`, one process, as in
 bench/sparql.py), *alternating* query by query, so both sides see the same load on a shared
 machine.  It prints per-query median latency of both and their ratio, and the throughput of the
 light mix with 8 concurrent clients.
