@@ -8,27 +8,19 @@ from __future__ import annotations
 import io
 import json
 import logging
-import uuid
 
 import pytest
 import requests
 
 from regio.web.fastpath import _query_of
 
-from .conftest import MAX_ROWS
-from .test_limits import EX, RUNAWAY
+from .test_limits import EX, RUNAWAY, fill
 
 
 @pytest.fixture()
 def filled(embedded):
-    """A graph with 1,500 triples in the embedded store (as test_limits.filled)."""
-    iri = f"{EX}graph/{uuid.uuid4().hex}"
-    body = "".join(f"<{EX}s{i}> <{EX}p> {i} .\n" for i in range(MAX_ROWS + 500))
-    r = requests.put(embedded.url + "/data", params={"graph": iri}, data=body.encode(), timeout=60,
-                     headers={**embedded.auth(), "Content-Type": "text/turtle"})
-    assert r.status_code == 201, r.text
-    yield iri
-    requests.delete(embedded.url + "/data", params={"graph": iri}, headers=embedded.auth(), timeout=30)
+    """The limits' 1,500-triple graph, in the embedded store only."""
+    yield from fill(embedded)
 
 IGNORED = {"date", "server", "connection", "keep-alive", "transfer-encoding", "content-length"}
 

@@ -20,16 +20,21 @@ EX = "https://example.org/limits/"
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n2 ?o }"
 
 
-@pytest.fixture()
-def filled(live):
-    """A graph with 1,500 triples (enough for a runaway cross product and to exceed the row cap)."""
+def fill(server):
+    """A graph with 1,500 triples (enough for a runaway cross product and to exceed the row cap)
+    on ``server`` while the fixture lasts; yields its IRI."""
     iri = f"{EX}graph/{uuid.uuid4().hex}"
     body = "".join(f"<{EX}s{i}> <{EX}p> {i} .\n" for i in range(MAX_ROWS + 500))
-    r = requests.put(live.url + "/data", params={"graph": iri}, data=body.encode(), timeout=60,
-                     headers={**live.auth(), "Content-Type": "text/turtle"})
+    r = requests.put(server.url + "/data", params={"graph": iri}, data=body.encode(), timeout=60,
+                     headers={**server.auth(), "Content-Type": "text/turtle"})
     assert r.status_code == 201, r.text
     yield iri
-    requests.delete(live.url + "/data", params={"graph": iri}, headers=live.auth(), timeout=30)
+    requests.delete(server.url + "/data", params={"graph": iri}, headers=server.auth(), timeout=30)
+
+
+@pytest.fixture()
+def filled(live):
+    yield from fill(live)
 
 
 def test_runaway_query_stopped_while_others_are_served(live, filled) -> None:

@@ -113,3 +113,12 @@ def console_errors(driver) -> list[str]:
     """Severe browser-console entries since the last call: script errors and CSP refusals."""
     return [entry["message"] for entry in driver.get_log("browser") if entry.get("level") == "SEVERE"
             and "favicon.ico" not in entry["message"]]
+
+
+@pytest.fixture(scope="session")
+def ontology() -> Graph:
+    """The ontology and its modules, as the pages show them."""
+    graph = Graph()
+    for name in ("regio.ttl", "regio-references.ttl", "regio-alignment.ttl"):
+        graph.parse(paths.ONTOLOGY_DIR / name, format="turtle")
+    return graph

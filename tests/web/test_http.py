@@ -24,14 +24,6 @@ RDF_TYPES = {"text/turtle": "turtle", "application/rdf+xml": "xml", "application
              "application/n-triples": "nt"}
 
 
-@pytest.fixture(scope="module")
-def ontology() -> Graph:
-    graph = Graph()
-    for name in ("regio.ttl", "regio-references.ttl", "regio-alignment.ttl"):
-        graph.parse(paths.ONTOLOGY_DIR / name, format="turtle")
-    return graph
-
-
 # --- Linked Data over plain HTTP ----------------------------------------------------------------
 
 @pytest.mark.parametrize("media_type", sorted(RDF_TYPES))

@@ -15,22 +15,12 @@ import pytest
 from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import RDFS
 
-from regio import paths
-
 from .conftest import FIXTURE, TEST_NS, console_errors, screenshot
 
 pytestmark = pytest.mark.browser
 
 REGIO = Namespace("https://w3id.org/regio#")
 
-
-
-@pytest.fixture(scope="module")
-def ontology() -> Graph:
-    graph = Graph()
-    for name in ("regio.ttl", "regio-references.ttl", "regio-alignment.ttl"):
-        graph.parse(paths.ONTOLOGY_DIR / name, format="turtle")
-    return graph
 
 
 def wait(browser, condition, timeout: float = 20):
