@@ -32,7 +32,9 @@ THREADS = 64
 @click.option("--timeout", type=float, help="Query timeout in seconds [default: 30].")
 @click.option("--max-rows", type=int, help="Maximum result rows [default: 100000].")
 @click.option("--max-body", type=int, help="Maximum request body in bytes [default: 50 MiB].")
-@click.option("--workers", "query_workers", type=int, help="Query worker processes (embedded) [default: 4].")
+@click.option("--workers", "query_workers", type=int, help="Query worker processes (embedded) [default: 4]; each, once used, keeps an in-memory "
+                   "copy of the store up to REGIO_WORKER_MEMORY_QUADS quads (default 2,000,000; about "
+                   "380 bytes a quad).")
 @click.option("--allow-service-host", multiple=True, help="Host SERVICE and LOAD may reach (repeatable).")
 @click.option("--processes", type=int, default=1, show_default=True,
               help="Web processes (>1: gunicorn workers sharing the store; see docs/service.md).")
